@@ -1,0 +1,25 @@
+// Pieces both store implementations share: batch validation and the order in
+// which a batch is checked, so the SQLite and in-memory stores agree.
+#pragma once
+
+#include "hoso/store.h"
+
+namespace hoso::store {
+
+// Rejects malformed batches (empty ids or kinds, an idempotency key twice, a
+// dossier upserted twice) before any store work starts.
+Result<void> validate_batch(const Batch& batch);
+
+// The batch's idempotency keys: a batch is identified by any of them; the store
+// looks them up before applying anything.
+std::vector<std::string_view> batch_keys(const Batch& batch);
+
+// As canonical_event_bytes / chain_hash, with seq given instead of e.seq (the
+// store hashes an event before it has copied it).
+std::string canonical_bytes_at(Sequence seq, const Event& e);
+std::string chain_hash_at(std::string_view prev_hash_hex, Sequence seq, const Event& e);
+
+Error stale_version(std::string_view dossier_id, std::int64_t expected, std::int64_t actual);
+Error deadline_gone(const DeadlineRemoval& r, std::optional<Instant> actual);
+
+}  // namespace hoso::store

@@ -1,0 +1,695 @@
+// The SQLite store. One writer connection owned by a committer thread that
+// group-commits queued batches (one transaction, one fsync, a savepoint per
+// batch); one reader connection for queries (WAL lets it read while the
+// committer writes). See docs/store.md for the schema and guarantees.
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include "common.h"
+#include "fault_vfs.h"
+#include "schema.h"
+#include "sqlite_util.h"
+
+namespace hoso::store {
+namespace {
+
+constexpr const char* kHead = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
+constexpr const char* kFindKey = "SELECT seq FROM journal WHERE idempotency_key = ?1";
+constexpr const char* kVersion = "SELECT version FROM dossiers WHERE dossier_id = ?1";
+constexpr const char* kFireAt = "SELECT fire_at FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
+constexpr const char* kInsertEvent =
+    "INSERT INTO journal(seq, dossier_id, kind, instant, actor, payload, idempotency_key, hash) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr const char* kUpsertState =
+    "INSERT INTO dossiers(dossier_id, version, state_name, competent_unit, receiving_unit, due, "
+    "last_seq, state_json) VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT(dossier_id) DO UPDATE SET version = version + 1, "
+    "state_name = excluded.state_name, competent_unit = excluded.competent_unit, "
+    "receiving_unit = excluded.receiving_unit, due = excluded.due, "
+    "last_seq = CASE WHEN excluded.last_seq = 0 THEN last_seq ELSE excluded.last_seq END, "
+    "state_json = excluded.state_json RETURNING version";
+constexpr const char* kDeleteDeadline = "DELETE FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
+constexpr const char* kPutDeadline =
+    "INSERT OR REPLACE INTO deadlines(dossier_id, kind, fire_at, payload, owner, lease_until) "
+    "VALUES(?1, ?2, ?3, ?4, NULL, NULL)";
+constexpr const char* kSetHead = "INSERT OR REPLACE INTO meta(key, value) VALUES('chain_head', ?1)";
+constexpr const char* kGetHead = "SELECT value FROM meta WHERE key = 'chain_head'";
+constexpr const char* kClaimSelect =
+    "SELECT dossier_id, kind, fire_at, payload FROM deadlines WHERE fire_at <= ?1 "
+    "AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3) "
+    "ORDER BY fire_at, dossier_id, kind LIMIT ?4";
+constexpr const char* kClaimUpdate =
+    "UPDATE deadlines SET owner = ?3, lease_until = ?4 WHERE dossier_id = ?1 AND kind = ?2";
+constexpr const char* kDueSelect =
+    "SELECT dossier_id, kind, fire_at, payload, owner FROM deadlines WHERE fire_at <= ?1 "
+    "ORDER BY fire_at, dossier_id, kind LIMIT ?2";
+constexpr const char* kSavepoint = "SAVEPOINT batch";
+constexpr const char* kRelease = "RELEASE batch";
+constexpr const char* kRollbackTo = "ROLLBACK TO batch";
+
+#define HOSO_DOSSIER_COLS \
+  "dossier_id, version, state_name, competent_unit, receiving_unit, due, state_json, last_seq"
+#define HOSO_EVENT_COLS "seq, dossier_id, kind, instant, actor, payload, idempotency_key, hash"
+constexpr const char* kGetDossier =
+    "SELECT " HOSO_DOSSIER_COLS " FROM dossiers WHERE dossier_id = ?1";
+constexpr const char* kByUnit = "SELECT " HOSO_DOSSIER_COLS
+                                " FROM dossiers WHERE (competent_unit = ?1 OR receiving_unit = ?1)"
+                                " AND dossier_id > ?2 ORDER BY dossier_id LIMIT ?3";
+constexpr const char* kJournalFrom =
+    "SELECT " HOSO_EVENT_COLS " FROM journal WHERE seq >= ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kJournalAll = "SELECT " HOSO_EVENT_COLS " FROM journal ORDER BY seq";
+constexpr const char* kJournalDossier =
+    "SELECT " HOSO_EVENT_COLS " FROM journal WHERE dossier_id = ?1 ORDER BY seq";
+constexpr const char* kEventByKey =
+    "SELECT " HOSO_EVENT_COLS " FROM journal WHERE idempotency_key = ?1";
+#undef HOSO_DOSSIER_COLS
+#undef HOSO_EVENT_COLS
+constexpr const char* kDossierDeadlines =
+    "SELECT dossier_id, kind, fire_at, payload, owner FROM deadlines WHERE dossier_id = ?1 "
+    "ORDER BY kind";
+constexpr const char* kNextDeadline = "SELECT min(fire_at) FROM deadlines";
+constexpr const char* kCounts =
+    "SELECT (SELECT coalesce(max(seq), 0) FROM journal), (SELECT count(*) FROM dossiers), "
+    "(SELECT count(*) FROM deadlines)";
+
+Event read_event(sqlite3_stmt* s) {
+  Event e;
+  e.seq = sqlite3_column_int64(s, 0);
+  e.dossier_id = column_text(s, 1);
+  e.kind = column_text(s, 2);
+  e.instant = sqlite3_column_int64(s, 3);
+  e.actor = column_text(s, 4);
+  e.payload = column_text(s, 5);
+  e.idempotency_key = column_text(s, 6);
+  e.hash = column_text(s, 7);
+  return e;
+}
+
+DossierState read_dossier(sqlite3_stmt* s) {
+  DossierState d;
+  d.dossier_id = column_text(s, 0);
+  d.version = sqlite3_column_int64(s, 1);
+  d.state_name = column_text(s, 2);
+  d.competent_unit = column_text(s, 3);
+  d.receiving_unit = column_text(s, 4);
+  if (sqlite3_column_type(s, 5) != SQLITE_NULL) d.due = sqlite3_column_int64(s, 5);
+  d.state_json = column_text(s, 6);
+  d.last_seq = sqlite3_column_int64(s, 7);
+  return d;
+}
+
+Deadline read_deadline(sqlite3_stmt* s) {
+  Deadline d;
+  d.dossier_id = column_text(s, 0);
+  d.kind = column_text(s, 1);
+  d.fire_at = sqlite3_column_int64(s, 2);
+  d.payload = column_text(s, 3);
+  if (sqlite3_column_count(s) > 4) d.owner = column_text(s, 4);
+  return d;
+}
+
+// Runs a prepared statement to completion, collecting rows with `row`.
+template <class F>
+Result<void> each_row(Conn& c, sqlite3_stmt* s, F&& row) {
+  for (;;) {
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return c.error(rc, "query");
+    row(s);
+  }
+}
+
+Result<void> step_done(Conn& c, sqlite3_stmt* s, std::string_view what) {
+  int rc = sqlite3_step(s);
+  while (rc == SQLITE_ROW) rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) return c.error(rc, what);
+  return {};
+}
+
+// The chain check shared by Store::verify_chain and verify_store_file; `c`
+// must be a connection nobody else uses meanwhile.
+Result<ChainReport> verify_on(Conn& c) {
+  if (auto r = c.exec("BEGIN"); !r) return r.error();  // one snapshot for journal and head
+  ChainReport report;
+  std::string prev;
+  Sequence expected = 1;
+  auto all = c.prep(kJournalAll);
+  if (!all) return all.error();
+  Result<void> scan = {};
+  {
+    Use u(*all);
+    scan = each_row(c, *all, [&](sqlite3_stmt* s) {
+      if (!report.intact) return;
+      const Event e = read_event(s);
+      ++report.events_checked;
+      if (e.seq != expected) {
+        report.intact = false;
+        report.first_broken = expected;
+        report.reason = "journal jumps from " + std::to_string(expected - 1) + " to " +
+                        std::to_string(e.seq) + ": events were deleted";
+        return;
+      }
+      prev = chain_hash(prev, e);
+      if (prev != e.hash) {
+        report.intact = false;
+        report.first_broken = e.seq;
+        report.reason = "hash of event " + std::to_string(e.seq) +
+                        " does not match its contents and its predecessor: the event or an "
+                        "earlier one was changed or reordered";
+        return;
+      }
+      ++expected;
+    });
+  }
+  std::string head;
+  if (scan) {
+    auto h = c.prep(kGetHead);
+    if (!h) return h.error();
+    Use u(*h);
+    scan = each_row(c, *h, [&](sqlite3_stmt* s) { head = column_text(s, 0); });
+  }
+  (void)c.exec("COMMIT");
+  if (!scan) return scan.error();
+  if (report.intact && !head.empty()) {
+    // The head written with each commit catches deletion at the journal's end.
+    const std::string::size_type sp = head.find(' ');
+    Sequence head_seq = 0;
+    const std::string seq_text = head.substr(0, sp);
+    std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head_seq);
+    const std::string head_hash = sp == std::string::npos ? "" : head.substr(sp + 1);
+    const Sequence last = expected - 1;
+    if (head_seq != last || head_hash != prev) {
+      report.intact = false;
+      report.first_broken = head_seq > last ? last + 1 : std::max<Sequence>(head_seq, 1);
+      report.reason = "journal ends at " + std::to_string(last) +
+                      " but the last commit recorded head " + std::to_string(head_seq) +
+                      ": events at the end were deleted or added, or the head was altered";
+    }
+  }
+  return report;
+}
+
+struct Request {
+  const Batch* batch = nullptr;
+  const ClaimRequest* claim = nullptr;
+  std::optional<Error> error;
+  CommitResult result;
+  std::vector<Deadline> claimed;
+  bool done = false;
+};
+
+struct Head {
+  Sequence seq = 0;
+  std::string hash;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteConfig config) : config_(std::move(config)) {}
+  ~SqliteStore() override;
+  Result<void> open();
+
+  Result<CommitResult> commit(const Batch& batch) override;
+  Result<DossierState> get_dossier(std::string_view dossier_id) const override;
+  Result<std::vector<DossierState>> list_dossiers_by_unit(const UnitQuery& q) const override;
+  Result<std::vector<Event>> read_journal(Sequence from, std::size_t limit) const override;
+  Result<std::vector<Event>> dossier_journal(std::string_view dossier_id) const override;
+  Result<std::optional<Event>> find_event_by_key(std::string_view key) const override;
+  Result<std::vector<Deadline>> dossier_deadlines(std::string_view dossier_id) const override;
+  Result<std::vector<Deadline>> claim_due(const ClaimRequest& req) override;
+  Result<std::optional<Instant>> next_deadline() const override;
+  Result<Counts> counts() const override;
+  Result<ChainReport> verify_chain() const override;
+
+ private:
+  void run();
+  void submit(Request& req);
+  void run_group(const std::vector<Request*>& group);
+  Result<void> apply_batch(Request& req, Head& head);
+  Result<void> apply_claim(Request& req);
+  Result<void> check_batch(Request& req, bool& duplicate);
+  Result<Head> load_head();
+
+  template <class T, class F>
+  Result<std::vector<T>> read_rows(const char* sql, F&& bind_args) const;
+
+  SqliteConfig config_;
+  std::unique_ptr<FaultVfs> vfs_;
+  Conn writer_;  // used only by the committer thread once open() returns
+  mutable Conn reader_;
+  mutable std::mutex read_mu_;
+
+  std::mutex q_mu_;
+  std::condition_variable q_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Request*> queue_;
+  bool stop_ = false;
+  std::thread committer_;
+};
+
+SqliteStore::~SqliteStore() {
+  if (committer_.joinable()) {
+    {
+      std::lock_guard lock(q_mu_);
+      stop_ = true;
+    }
+    q_cv_.notify_all();
+    committer_.join();
+  }
+  reader_.close();
+  writer_.close();
+  vfs_.reset();  // after the connections that use it
+}
+
+Result<void> SqliteStore::open() {
+  const char* vfs_name = nullptr;
+  if (config_.faults) {
+    vfs_ = FaultVfs::create(config_.faults);
+    if (!vfs_) return make_error(ErrorCode::kInternal, "store: cannot register the fault VFS");
+    vfs_name = vfs_->name();
+  }
+  if (auto r = writer_.open(config_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs_name);
+      !r) {
+    return r;
+  }
+  sqlite3_busy_timeout(writer_.db(), config_.busy_timeout_ms);
+  if (auto r = migrate(writer_); !r) return r;
+  if (auto r = writer_.exec("PRAGMA journal_mode=WAL"); !r) return r;
+  {
+    auto mode = writer_.prep("PRAGMA journal_mode");
+    if (!mode) return mode.error();
+    Use u(*mode);
+    std::string m;
+    if (auto r = each_row(writer_, *mode, [&](sqlite3_stmt* s) { m = column_text(s, 0); }); !r) {
+      return r;
+    }
+    if (m != "wal") {
+      return make_error(ErrorCode::kIo, "store '" + config_.path +
+                                            "': the file system does not support WAL mode "
+                                            "(journal_mode is '" +
+                                            m + "')");
+    }
+  }
+  const char* sync =
+      config_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF";
+  if (auto r = writer_.exec(sync); !r) return r;
+  if (auto r = reader_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) return r;
+  sqlite3_busy_timeout(reader_.db(), config_.busy_timeout_ms);
+  if (auto r = reader_.exec("PRAGMA query_only=1"); !r) return r;
+  committer_ = std::thread([this] { run(); });
+  return {};
+}
+
+void SqliteStore::submit(Request& req) {
+  {
+    std::lock_guard lock(q_mu_);
+    queue_.push_back(&req);
+  }
+  q_cv_.notify_one();
+  std::unique_lock lock(q_mu_);
+  done_cv_.wait(lock, [&] { return req.done; });
+}
+
+void SqliteStore::run() {
+  std::vector<Request*> group;
+  for (;;) {
+    {
+      std::unique_lock lock(q_mu_);
+      q_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      const std::size_t n = std::min(queue_.size(), std::max<std::size_t>(config_.max_group, 1));
+      group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    run_group(group);
+    {
+      std::lock_guard lock(q_mu_);
+      for (Request* r : group) r->done = true;
+    }
+    done_cv_.notify_all();
+  }
+}
+
+Result<Head> SqliteStore::load_head() {
+  auto s = writer_.prep(kHead);
+  if (!s) return s.error();
+  Use u(*s);
+  Head head;
+  if (auto r = each_row(writer_, *s,
+                        [&](sqlite3_stmt* st) {
+                          head.seq = sqlite3_column_int64(st, 0);
+                          head.hash = column_text(st, 1);
+                        });
+      !r) {
+    return r.error();
+  }
+  return head;
+}
+
+void SqliteStore::run_group(const std::vector<Request*>& group) {
+  auto fail_all = [&](const Error& e) {
+    for (Request* r : group) {
+      if (!r->error) r->error = e;
+    }
+    if (sqlite3_get_autocommit(writer_.db()) == 0) (void)writer_.exec("ROLLBACK");
+  };
+  auto statement = [&](const char* sql) -> Result<void> {
+    auto s = writer_.prep(sql);
+    if (!s) return s.error();
+    Use u(*s);
+    return step_done(writer_, *s, sql);
+  };
+  if (auto r = writer_.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
+  // Read the head inside the write lock, so a second writer process cannot fork the chain.
+  auto loaded = load_head();
+  if (!loaded) return fail_all(loaded.error());
+  Head head = *loaded;
+  const Sequence start_seq = head.seq;
+  for (Request* r : group) {
+    if (auto s = statement(kSavepoint); !s) return fail_all(s.error());
+    Head tentative = head;
+    Result<void> applied = r->claim != nullptr ? apply_claim(*r) : apply_batch(*r, tentative);
+    if (applied) {
+      if (auto s = statement(kRelease); !s) return fail_all(s.error());
+      head = std::move(tentative);
+      continue;
+    }
+    // A failed batch must not poison the others: undo it alone, unless the
+    // disk failed (SQLite may then have rolled the whole transaction back).
+    if (applied.error().code == ErrorCode::kIo || sqlite3_get_autocommit(writer_.db()) != 0) {
+      return fail_all(applied.error());
+    }
+    r->error = applied.error();
+    r->result = CommitResult{};
+    if (auto s = statement(kRollbackTo); !s) return fail_all(s.error());
+    if (auto s = statement(kRelease); !s) return fail_all(s.error());
+  }
+  if (head.seq != start_seq) {
+    auto s = writer_.prep(kSetHead);
+    if (!s) return fail_all(s.error());
+    Use u(*s);
+    const std::string value = std::to_string(head.seq) + " " + head.hash;
+    bind(*s, 1, value);
+    if (auto r = step_done(writer_, *s, "record chain head"); !r) return fail_all(r.error());
+  }
+  if (auto r = writer_.exec("COMMIT"); !r) return fail_all(r.error());
+}
+
+Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
+  const Batch& b = *req.batch;
+  for (std::string_view key : batch_keys(b)) {
+    auto s = writer_.prep(kFindKey);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, key);
+    Sequence found = 0;
+    if (auto r =
+            each_row(writer_, *s, [&](sqlite3_stmt* st) { found = sqlite3_column_int64(st, 0); });
+        !r) {
+      return r;
+    }
+    if (found != 0) {
+      duplicate = true;
+      req.result.duplicate = true;
+      req.result.first_seq = req.result.last_seq = found;
+      return {};
+    }
+  }
+  for (const Expectation& x : b.expect) {
+    auto s = writer_.prep(kVersion);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, x.dossier_id);
+    std::int64_t actual = 0;
+    if (auto r =
+            each_row(writer_, *s, [&](sqlite3_stmt* st) { actual = sqlite3_column_int64(st, 0); });
+        !r) {
+      return r;
+    }
+    if (actual != x.version) return stale_version(x.dossier_id, x.version, actual);
+  }
+  for (const DeadlineRemoval& rm : b.remove_deadlines) {
+    if (!rm.fired_at) continue;
+    auto s = writer_.prep(kFireAt);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, rm.dossier_id);
+    bind(*s, 2, rm.kind);
+    std::optional<Instant> actual;
+    if (auto r =
+            each_row(writer_, *s, [&](sqlite3_stmt* st) { actual = sqlite3_column_int64(st, 0); });
+        !r) {
+      return r;
+    }
+    if (actual != rm.fired_at) return deadline_gone(rm, actual);
+  }
+  return {};
+}
+
+Result<void> SqliteStore::apply_batch(Request& req, Head& head) {
+  bool duplicate = false;
+  if (auto r = check_batch(req, duplicate); !r || duplicate) return r;
+  const Batch& b = *req.batch;
+  for (const Event& e : b.events) {
+    const Sequence seq = head.seq + 1;
+    std::string hash = chain_hash_at(head.hash, seq, e);
+    auto s = writer_.prep(kInsertEvent);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, seq);
+    bind(*s, 2, e.dossier_id);
+    bind(*s, 3, e.kind);
+    bind(*s, 4, e.instant);
+    bind(*s, 5, e.actor);
+    bind(*s, 6, e.payload);
+    if (e.idempotency_key.empty()) {
+      bind_null(*s, 7);
+    } else {
+      bind(*s, 7, e.idempotency_key);
+    }
+    bind(*s, 8, hash);
+    if (auto r = step_done(writer_, *s, "append event"); !r) return r;
+    head.seq = seq;
+    head.hash = std::move(hash);
+    if (req.result.first_seq == 0) req.result.first_seq = seq;
+    req.result.last_seq = seq;
+  }
+  for (const DossierState& st : b.states) {
+    auto s = writer_.prep(kUpsertState);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, st.dossier_id);
+    bind(*s, 2, st.state_name);
+    bind(*s, 3, st.competent_unit);
+    bind(*s, 4, st.receiving_unit);
+    if (st.due) {
+      bind(*s, 5, *st.due);
+    } else {
+      bind_null(*s, 5);
+    }
+    bind(*s, 6, req.result.last_seq);
+    bind(*s, 7, st.state_json);
+    std::int64_t version = 0;
+    const int rc = sqlite3_step(*s);
+    if (rc != SQLITE_ROW) return writer_.error(rc, "upsert dossier state");
+    version = sqlite3_column_int64(*s, 0);
+    if (auto r = step_done(writer_, *s, "upsert dossier state"); !r) return r;
+    req.result.versions.push_back(version);
+  }
+  for (const DeadlineRemoval& rm : b.remove_deadlines) {
+    auto s = writer_.prep(kDeleteDeadline);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, rm.dossier_id);
+    bind(*s, 2, rm.kind);
+    if (auto r = step_done(writer_, *s, "remove deadline"); !r) return r;
+  }
+  for (const Deadline& d : b.add_deadlines) {
+    auto s = writer_.prep(kPutDeadline);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, d.dossier_id);
+    bind(*s, 2, d.kind);
+    bind(*s, 3, d.fire_at);
+    bind(*s, 4, d.payload);
+    if (auto r = step_done(writer_, *s, "add deadline"); !r) return r;
+  }
+  return {};
+}
+
+Result<void> SqliteStore::apply_claim(Request& req) {
+  const ClaimRequest& c = *req.claim;
+  {
+    auto s = writer_.prep(kClaimSelect);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, c.now);
+    bind(*s, 2, c.owner);
+    bind(*s, 3, c.lease_now);
+    bind(*s, 4, static_cast<std::int64_t>(c.limit));
+    if (auto r = each_row(writer_, *s,
+                          [&](sqlite3_stmt* st) { req.claimed.push_back(read_deadline(st)); });
+        !r) {
+      return r;
+    }
+  }
+  for (Deadline& d : req.claimed) {
+    auto s = writer_.prep(kClaimUpdate);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, d.dossier_id);
+    bind(*s, 2, d.kind);
+    bind(*s, 3, c.owner);
+    bind(*s, 4, c.lease_until);
+    if (auto r = step_done(writer_, *s, "lease deadline"); !r) return r;
+    d.owner = c.owner;
+  }
+  return {};
+}
+
+Result<CommitResult> SqliteStore::commit(const Batch& batch) {
+  if (auto v = validate_batch(batch); !v) return v.error();
+  Request req;
+  req.batch = &batch;
+  submit(req);
+  if (req.error) return *req.error;
+  return std::move(req.result);
+}
+
+Result<std::vector<Deadline>> SqliteStore::claim_due(const ClaimRequest& req) {
+  if (req.owner.empty()) {
+    return read_rows<Deadline>(kDueSelect, [&](sqlite3_stmt* s) {
+      bind(s, 1, req.now);
+      bind(s, 2, static_cast<std::int64_t>(req.limit));
+    });
+  }
+  Request r;
+  r.claim = &req;
+  submit(r);
+  if (r.error) return *r.error;
+  return std::move(r.claimed);
+}
+
+template <class T, class F>
+Result<std::vector<T>> SqliteStore::read_rows(const char* sql, F&& bind_args) const {
+  std::lock_guard lock(read_mu_);
+  auto s = reader_.prep(sql);
+  if (!s) return s.error();
+  Use u(*s);
+  bind_args(*s);
+  std::vector<T> out;
+  auto r = each_row(reader_, *s, [&](sqlite3_stmt* st) {
+    if constexpr (std::is_same_v<T, Event>) {
+      out.push_back(read_event(st));
+    } else if constexpr (std::is_same_v<T, DossierState>) {
+      out.push_back(read_dossier(st));
+    } else {
+      out.push_back(read_deadline(st));
+    }
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+Result<DossierState> SqliteStore::get_dossier(std::string_view dossier_id) const {
+  auto rows =
+      read_rows<DossierState>(kGetDossier, [&](sqlite3_stmt* s) { bind(s, 1, dossier_id); });
+  if (!rows) return rows.error();
+  if (rows->empty()) {
+    return make_error(ErrorCode::kNotFound, "store: no dossier '" + std::string(dossier_id) + "'");
+  }
+  return std::move(rows->front());
+}
+
+Result<std::vector<DossierState>> SqliteStore::list_dossiers_by_unit(const UnitQuery& q) const {
+  if (q.unit.empty()) return std::vector<DossierState>{};
+  return read_rows<DossierState>(kByUnit, [&](sqlite3_stmt* s) {
+    bind(s, 1, q.unit);
+    bind(s, 2, q.after_dossier_id);
+    bind(s, 3, static_cast<std::int64_t>(q.limit));
+  });
+}
+
+Result<std::vector<Event>> SqliteStore::read_journal(Sequence from, std::size_t limit) const {
+  return read_rows<Event>(kJournalFrom, [&](sqlite3_stmt* s) {
+    bind(s, 1, from);
+    bind(s, 2, static_cast<std::int64_t>(limit));
+  });
+}
+
+Result<std::vector<Event>> SqliteStore::dossier_journal(std::string_view dossier_id) const {
+  return read_rows<Event>(kJournalDossier, [&](sqlite3_stmt* s) { bind(s, 1, dossier_id); });
+}
+
+Result<std::optional<Event>> SqliteStore::find_event_by_key(std::string_view key) const {
+  auto rows = read_rows<Event>(kEventByKey, [&](sqlite3_stmt* s) { bind(s, 1, key); });
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Event>{};
+  return std::optional<Event>{std::move(rows->front())};
+}
+
+Result<std::vector<Deadline>> SqliteStore::dossier_deadlines(std::string_view dossier_id) const {
+  return read_rows<Deadline>(kDossierDeadlines, [&](sqlite3_stmt* s) { bind(s, 1, dossier_id); });
+}
+
+Result<std::optional<Instant>> SqliteStore::next_deadline() const {
+  std::lock_guard lock(read_mu_);
+  auto s = reader_.prep(kNextDeadline);
+  if (!s) return s.error();
+  Use u(*s);
+  std::optional<Instant> out;
+  auto r = each_row(reader_, *s, [&](sqlite3_stmt* st) {
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) out = sqlite3_column_int64(st, 0);
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+Result<Counts> SqliteStore::counts() const {
+  std::lock_guard lock(read_mu_);
+  auto s = reader_.prep(kCounts);
+  if (!s) return s.error();
+  Use u(*s);
+  Counts c;
+  auto r = each_row(reader_, *s, [&](sqlite3_stmt* st) {
+    c.events = sqlite3_column_int64(st, 0);
+    c.dossiers = sqlite3_column_int64(st, 1);
+    c.deadlines = sqlite3_column_int64(st, 2);
+  });
+  if (!r) return r.error();
+  return c;
+}
+
+Result<ChainReport> SqliteStore::verify_chain() const {
+  std::lock_guard lock(read_mu_);
+  return verify_on(reader_);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteConfig& config) {
+  if (config.path.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "store: no path given for the SQLite store");
+  }
+  auto store = std::make_unique<SqliteStore>(config);
+  if (auto r = store->open(); !r) return r.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<ChainReport> verify_store_file(const std::string& path) {
+  Conn c;
+  if (auto r = c.open(path, SQLITE_OPEN_READONLY, nullptr); !r) return r.error();
+  auto version = read_schema_version(c);
+  if (!version) return version.error();
+  if (*version == 0) {
+    return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is not a Hoso store");
+  }
+  return verify_on(c);
+}
+
+}  // namespace hoso::store
