@@ -200,7 +200,10 @@ struct Request {
   std::optional<Error> error;
   CommitResult result;
   std::vector<Deadline> claimed;
+  // Set by the committer under the queue mutex; each caller waits on its own
+  // condition variable, so finishing a group wakes only that group's callers.
   bool done = false;
+  std::condition_variable cv;
 };
 
 struct Head {
@@ -246,7 +249,6 @@ class SqliteStore final : public Store {
 
   std::mutex q_mu_;
   std::condition_variable q_cv_;
-  std::condition_variable done_cv_;
   std::deque<Request*> queue_;
   bool stop_ = false;
   std::thread committer_;
@@ -278,6 +280,8 @@ Result<void> SqliteStore::open() {
     return r;
   }
   sqlite3_busy_timeout(writer_.db(), config_.busy_timeout_ms);
+  // A 32 MiB page cache keeps the index pages a group touches in memory.
+  if (auto r = writer_.exec("PRAGMA cache_size=-32768"); !r) return r;
   if (auto r = migrate(writer_); !r) return r;
   if (auto r = writer_.exec("PRAGMA journal_mode=WAL"); !r) return r;
   {
@@ -312,7 +316,7 @@ void SqliteStore::submit(Request& req) {
   }
   q_cv_.notify_one();
   std::unique_lock lock(q_mu_);
-  done_cv_.wait(lock, [&] { return req.done; });
+  req.cv.wait(lock, [&] { return req.done; });
 }
 
 void SqliteStore::run() {
@@ -327,11 +331,13 @@ void SqliteStore::run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
     run_group(group);
-    {
-      std::lock_guard lock(q_mu_);
-      for (Request* r : group) r->done = true;
+    // Notify under the lock: a caller cannot return (and free its Request)
+    // before its notification is sent.
+    std::lock_guard lock(q_mu_);
+    for (Request* r : group) {
+      r->done = true;
+      r->cv.notify_one();
     }
-    done_cv_.notify_all();
   }
 }
 
