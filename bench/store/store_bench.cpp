@@ -2,7 +2,8 @@
 // N concurrent clients (group commit), latency of one action, and memory per
 // open dossier in the in-memory store. Prints a Markdown table.
 //
-//   store_bench [--dir DIR] [--runs R] [--seconds S] [--dossiers N]
+//   store_bench [--dir DIR] [--runs R] [--seconds S] [--dossiers N] [--clients 1,16]
+//               [--checkpoint-pages P] [--no-sync] [--no-memory]
 #include <malloc.h>
 
 #include <algorithm>
@@ -61,6 +62,8 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+std::size_t g_checkpoint_pages = hoso::store::SqliteConfig{}.checkpoint_pages;
+
 RunResult run_sqlite(const std::string& dir, int clients, double seconds, int run, bool sync) {
   const std::string path =
       dir + "/bench-" + std::to_string(clients) + "-" + std::to_string(run) + ".db";
@@ -69,6 +72,7 @@ RunResult run_sqlite(const std::string& dir, int clients, double seconds, int ru
   std::filesystem::remove(path + "-shm");
   hoso::store::SqliteConfig config(path);
   config.synchronous_full = sync;
+  config.checkpoint_pages = g_checkpoint_pages;
   auto opened = hoso::store::open_sqlite_store(config);
   if (!opened.ok()) {
     std::fprintf(stderr, "store_bench: %s\n", opened.error().message.c_str());
@@ -151,16 +155,35 @@ int main(int argc, char** argv) {
   double seconds = 2.0;
   int dossiers = 200'000;
   bool sync = true;
+  bool memory = true;
   std::vector<int> client_counts = {1, 4, 16};
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--no-sync") sync = false;
-  }
-  for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--dir") dir = argv[i + 1];
-    if (flag == "--runs") runs = std::atoi(argv[i + 1]);
-    if (flag == "--seconds") seconds = std::atof(argv[i + 1]);
-    if (flag == "--dossiers") dossiers = std::atoi(argv[i + 1]);
+    if (flag == "--no-sync") {
+      sync = false;
+      continue;
+    }
+    if (flag == "--no-memory") {
+      memory = false;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    const std::string value = argv[++i];
+    if (flag == "--dir") dir = value;
+    if (flag == "--runs") runs = std::atoi(value.c_str());
+    if (flag == "--seconds") seconds = std::atof(value.c_str());
+    if (flag == "--dossiers") dossiers = std::atoi(value.c_str());
+    if (flag == "--checkpoint-pages") g_checkpoint_pages = std::stoul(value);
+    if (flag == "--clients") {
+      client_counts.clear();
+      std::size_t pos = 0;
+      while (pos < value.size()) {
+        const std::size_t comma = value.find(',', pos);
+        client_counts.push_back(std::atoi(value.substr(pos, comma - pos).c_str()));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+      }
+    }
   }
   std::printf("| SQLite, synchronous=%s | actions/s | p50 latency | p99 latency |\n",
               sync ? "FULL" : "OFF");
@@ -177,6 +200,7 @@ int main(int argc, char** argv) {
                 median(tput), median(p50), median(p99));
     std::fflush(stdout);
   }
+  if (!memory) return 0;
   const auto [one, five] = memory_per_dossier(dossiers);
   std::printf("\n| In-memory store, %d dossiers | heap bytes per dossier |\n", dossiers);
   std::printf("|---|---:|\n");

@@ -47,6 +47,13 @@ ALTER TABLE deadlines ADD COLUMN lease_until INTEGER;
 CREATE INDEX dossiers_by_due ON dossiers(due) WHERE due IS NOT NULL;
 )sql";
 
+// Version 3: drops dossiers_by_due. Nothing queried it, and it cost every
+// action one more random index page in the WAL; a "due soon" report can scan
+// the deadlines queue (indexed by fire time) instead.
+constexpr const char* kV3 = R"sql(
+DROP INDEX IF EXISTS dossiers_by_due;
+)sql";
+
 Result<int> pragma_int(Conn& conn, const char* sql) {
   auto s = conn.prep(sql);
   if (!s) return s.error();
@@ -72,6 +79,8 @@ const char* migration_sql(int version) {
       return kV1;
     case 2:
       return kV2;
+    case 3:
+      return kV3;
     default:
       return nullptr;
   }

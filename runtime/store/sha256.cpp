@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HOSO_SHA_NI 1
+#endif
+
 namespace hoso::store {
 namespace {
 
@@ -20,13 +26,90 @@ constexpr std::uint32_t rotr(std::uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
 
+#ifdef HOSO_SHA_NI
+// The x86 SHA extensions (Intel SHA-NI, AMD Zen): the same FIPS 180-4 rounds
+// in hardware, about ten times faster than the portable code. Chosen at run
+// time; the FIPS vectors in tests/store/sha256_test.cpp cover both paths on a
+// machine that has them (and the portable path otherwise).
+bool cpu_has_sha_ni() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+  const bool ssse3 = (c & (1u << 9)) != 0;
+  const bool sse41 = (c & (1u << 19)) != 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+  return ssse3 && sse41 && (b & (1u << 29)) != 0;
+}
+
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* state,
+                                                                 const std::uint8_t* block) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);          // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+  const __m128i abef_save = state0;
+  const __m128i cdgh_save = state1;
+  __m128i w[4];
+  for (int i = 0; i < 4; ++i) {
+    w[i] =
+        _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), mask);
+  }
+  for (int g = 0; g < 16; ++g) {
+    const __m128i cur = w[g % 4];
+    __m128i msg =
+        _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kK.data() + 4 * g)));
+    state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+    msg = _mm_shuffle_epi32(msg, 0x0E);
+    state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+    if (g < 12) {
+      // W[g+4] = msg2(msg1(W[g], W[g+1]) + (w[t-7] words), W[g+3])
+      const __m128i w1 = w[(g + 1) % 4];
+      const __m128i w2 = w[(g + 2) % 4];
+      const __m128i w3 = w[(g + 3) % 4];
+      __m128i next = _mm_sha256msg1_epu32(cur, w1);
+      next = _mm_add_epi32(next, _mm_alignr_epi8(w3, w2, 4));
+      w[g % 4] = _mm_sha256msg2_epu32(next, w3);
+    }
+  }
+  state0 = _mm_add_epi32(state0, abef_save);
+  state1 = _mm_add_epi32(state1, cdgh_save);
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), state1);
+}
+
+const bool kHasShaNi = cpu_has_sha_ni();
+#endif
+
 }  // namespace
 
-Sha256::Sha256()
+Sha256::Sha256() : Sha256(true) {}
+
+Sha256::Sha256(bool allow_hardware)
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19},
+      hardware_(allow_hardware && hardware_available()) {}
+
+bool Sha256::hardware_available() {
+#ifdef HOSO_SHA_NI
+  return kHasShaNi;
+#else
+  return false;
+#endif
+}
 
 void Sha256::compress(const std::uint8_t* block) {
+#ifdef HOSO_SHA_NI
+  if (hardware_) {
+    compress_sha_ni(h_.data(), block);
+    return;
+  }
+#endif
   std::array<std::uint32_t, 64> w{};
   for (int t = 0; t < 16; ++t) {
     w[t] = (std::uint32_t{block[4 * t]} << 24) | (std::uint32_t{block[4 * t + 1]} << 16) |

@@ -15,6 +15,10 @@ class Sha256 {
   using Digest = std::array<std::uint8_t, 32>;
 
   Sha256();
+  // allow_hardware=false forces the portable code (tests compare both paths).
+  explicit Sha256(bool allow_hardware);
+  // Whether this machine has the x86 SHA extensions that Sha256 uses.
+  static bool hardware_available();
   void update(const void* data, std::size_t size);
   void update(std::string_view s) { update(s.data(), s.size()); }
   Digest finish();
@@ -28,6 +32,7 @@ class Sha256 {
   std::array<std::uint32_t, 8> h_;
   std::array<std::uint8_t, 64> buf_{};
   std::size_t buf_len_ = 0;
+  bool hardware_ = true;
   std::uint64_t total_bits_ = 0;
 };
 

@@ -33,10 +33,17 @@ constexpr const char* kUpsertState =
     "receiving_unit = excluded.receiving_unit, due = excluded.due, "
     "last_seq = CASE WHEN excluded.last_seq = 0 THEN last_seq ELSE excluded.last_seq END, "
     "state_json = excluded.state_json RETURNING version";
+// The usual action keeps the dossier at its units: update in place without
+// touching the unit indexes; the full upsert runs only when this finds nothing.
+constexpr const char* kUpdateSameUnits =
+    "UPDATE dossiers SET version = version + 1, state_name = ?2, due = ?5, "
+    "last_seq = CASE WHEN ?6 = 0 THEN last_seq ELSE ?6 END, state_json = ?7 "
+    "WHERE dossier_id = ?1 AND competent_unit = ?3 AND receiving_unit = ?4 RETURNING version";
 constexpr const char* kDeleteDeadline = "DELETE FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
 constexpr const char* kPutDeadline =
-    "INSERT OR REPLACE INTO deadlines(dossier_id, kind, fire_at, payload, owner, lease_until) "
-    "VALUES(?1, ?2, ?3, ?4, NULL, NULL)";
+    "INSERT INTO deadlines(dossier_id, kind, fire_at, payload, owner, lease_until) "
+    "VALUES(?1, ?2, ?3, ?4, NULL, NULL) ON CONFLICT(dossier_id, kind) DO UPDATE SET "
+    "fire_at = excluded.fire_at, payload = excluded.payload, owner = NULL, lease_until = NULL";
 constexpr const char* kSetHead = "INSERT OR REPLACE INTO meta(key, value) VALUES('chain_head', ?1)";
 constexpr const char* kGetHead = "SELECT value FROM meta WHERE key = 'chain_head'";
 constexpr const char* kClaimSelect =
@@ -48,9 +55,6 @@ constexpr const char* kClaimUpdate =
 constexpr const char* kDueSelect =
     "SELECT dossier_id, kind, fire_at, payload, owner FROM deadlines WHERE fire_at <= ?1 "
     "ORDER BY fire_at, dossier_id, kind LIMIT ?2";
-constexpr const char* kSavepoint = "SAVEPOINT batch";
-constexpr const char* kRelease = "RELEASE batch";
-constexpr const char* kRollbackTo = "ROLLBACK TO batch";
 
 #define HOSO_DOSSIER_COLS \
   "dossier_id, version, state_name, competent_unit, receiving_unit, due, state_json, last_seq"
@@ -233,10 +237,13 @@ class SqliteStore final : public Store {
   void run();
   void submit(Request& req);
   void run_group(const std::vector<Request*>& group);
-  Result<void> apply_batch(Request& req, Head& head);
+  Result<void> write_batch(Request& req, Head& head);
   Result<void> apply_claim(Request& req);
   Result<void> check_batch(Request& req, bool& duplicate);
   Result<Head> load_head();
+
+  void checkpoint_loop();
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   template <class T, class F>
   Result<std::vector<T>> read_rows(const char* sql, F&& bind_args) const;
@@ -252,6 +259,15 @@ class SqliteStore final : public Store {
   std::deque<Request*> queue_;
   bool stop_ = false;
   std::thread committer_;
+
+  // WAL checkpoints run on their own connection and thread, off the commit
+  // path; the committer signals when the WAL has grown past checkpoint_pages.
+  Conn checkpointer_conn_;
+  std::mutex ck_mu_;
+  std::condition_variable ck_cv_;
+  bool ck_due_ = false;
+  bool ck_stop_ = false;
+  std::thread checkpointer_;
 };
 
 SqliteStore::~SqliteStore() {
@@ -263,6 +279,15 @@ SqliteStore::~SqliteStore() {
     q_cv_.notify_all();
     committer_.join();
   }
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(ck_mu_);
+      ck_stop_ = true;
+    }
+    ck_cv_.notify_all();
+    checkpointer_.join();
+  }
+  checkpointer_conn_.close();
   reader_.close();
   writer_.close();
   vfs_.reset();  // after the connections that use it
@@ -305,8 +330,51 @@ Result<void> SqliteStore::open() {
   if (auto r = reader_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) return r;
   sqlite3_busy_timeout(reader_.db(), config_.busy_timeout_ms);
   if (auto r = reader_.exec("PRAGMA query_only=1"); !r) return r;
+  if (config_.checkpoint_pages > 0) {
+    if (auto r = checkpointer_conn_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) {
+      return r;
+    }
+    if (auto r = checkpointer_conn_.exec(sync); !r) return r;
+    // Replaces SQLite's automatic checkpoint inside the committing connection.
+    sqlite3_wal_hook(writer_.db(), &SqliteStore::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  }
   committer_ = std::thread([this] { run(); });
   return {};
+}
+
+int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  const auto threshold = static_cast<int>(store->config_.checkpoint_pages);
+  if (pages < threshold) return SQLITE_OK;
+  if (pages >= 8 * threshold) {
+    // The background checkpointer cannot keep up (or keeps failing): bound
+    // the WAL by checkpointing here, as SQLite's own autocheckpoint would.
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  {
+    std::lock_guard lock(store->ck_mu_);
+    store->ck_due_ = true;
+  }
+  store->ck_cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void SqliteStore::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(ck_mu_);
+      ck_cv_.wait(lock, [&] { return ck_stop_ || ck_due_; });
+      if (ck_stop_) return;
+      ck_due_ = false;
+    }
+    // PASSIVE: copies what no reader still needs and never blocks the
+    // committer. A failure (disk full, I/O error) leaves the WAL as it is and
+    // the next signal retries; the WAL itself stays the durable copy.
+    (void)sqlite3_wal_checkpoint_v2(checkpointer_conn_.db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                    nullptr, nullptr);
+  }
 }
 
 void SqliteStore::submit(Request& req) {
@@ -358,52 +426,72 @@ Result<Head> SqliteStore::load_head() {
 }
 
 void SqliteStore::run_group(const std::vector<Request*>& group) {
+  // Batches are checked (reads only) before they write, so a refused batch
+  // leaves nothing to undo and needs no savepoint. Should a write itself fail
+  // for another reason than the disk, the transaction is rolled back and the
+  // group runs again without that batch, so it cannot poison the others.
+  std::vector<Request*> live = group;
   auto fail_all = [&](const Error& e) {
-    for (Request* r : group) {
+    for (Request* r : live) {
       if (!r->error) r->error = e;
+      r->result = CommitResult{};
+      r->claimed.clear();
     }
     if (sqlite3_get_autocommit(writer_.db()) == 0) (void)writer_.exec("ROLLBACK");
   };
-  auto statement = [&](const char* sql) -> Result<void> {
-    auto s = writer_.prep(sql);
-    if (!s) return s.error();
-    Use u(*s);
-    return step_done(writer_, *s, sql);
-  };
-  if (auto r = writer_.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
-  // Read the head inside the write lock, so a second writer process cannot fork the chain.
-  auto loaded = load_head();
-  if (!loaded) return fail_all(loaded.error());
-  Head head = *loaded;
-  const Sequence start_seq = head.seq;
-  for (Request* r : group) {
-    if (auto s = statement(kSavepoint); !s) return fail_all(s.error());
-    Head tentative = head;
-    Result<void> applied = r->claim != nullptr ? apply_claim(*r) : apply_batch(*r, tentative);
-    if (applied) {
-      if (auto s = statement(kRelease); !s) return fail_all(s.error());
-      head = std::move(tentative);
+  for (;;) {
+    for (Request* r : live) {
+      r->error.reset();
+      r->result = CommitResult{};
+      r->claimed.clear();
+    }
+    if (auto r = writer_.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
+    // Read the head inside the write lock, so a second writer process cannot fork the chain.
+    auto loaded = load_head();
+    if (!loaded) return fail_all(loaded.error());
+    Head head = *loaded;
+    const Sequence start_seq = head.seq;
+    Request* failed = nullptr;
+    for (Request* r : live) {
+      if (r->claim == nullptr) {
+        bool duplicate = false;
+        if (auto c = check_batch(*r, duplicate); !c) {
+          if (c.error().code == ErrorCode::kIo) return fail_all(c.error());
+          r->error = c.error();
+          r->result = CommitResult{};
+          continue;
+        } else if (duplicate) {
+          continue;
+        }
+      }
+      Result<void> applied = r->claim != nullptr ? apply_claim(*r) : write_batch(*r, head);
+      if (applied) continue;
+      if (applied.error().code == ErrorCode::kIo || sqlite3_get_autocommit(writer_.db()) != 0) {
+        return fail_all(applied.error());
+      }
+      r->error = applied.error();
+      failed = r;
+      break;
+    }
+    if (failed != nullptr) {
+      (void)writer_.exec("ROLLBACK");
+      failed->result = CommitResult{};
+      failed->claimed.clear();
+      std::erase(live, failed);
+      if (live.empty()) return;
       continue;
     }
-    // A failed batch must not poison the others: undo it alone, unless the
-    // disk failed (SQLite may then have rolled the whole transaction back).
-    if (applied.error().code == ErrorCode::kIo || sqlite3_get_autocommit(writer_.db()) != 0) {
-      return fail_all(applied.error());
+    if (head.seq != start_seq) {
+      auto s = writer_.prep(kSetHead);
+      if (!s) return fail_all(s.error());
+      Use u(*s);
+      const std::string value = std::to_string(head.seq) + " " + head.hash;
+      bind(*s, 1, value);
+      if (auto r = step_done(writer_, *s, "record chain head"); !r) return fail_all(r.error());
     }
-    r->error = applied.error();
-    r->result = CommitResult{};
-    if (auto s = statement(kRollbackTo); !s) return fail_all(s.error());
-    if (auto s = statement(kRelease); !s) return fail_all(s.error());
+    if (auto r = writer_.exec("COMMIT"); !r) return fail_all(r.error());
+    return;
   }
-  if (head.seq != start_seq) {
-    auto s = writer_.prep(kSetHead);
-    if (!s) return fail_all(s.error());
-    Use u(*s);
-    const std::string value = std::to_string(head.seq) + " " + head.hash;
-    bind(*s, 1, value);
-    if (auto r = step_done(writer_, *s, "record chain head"); !r) return fail_all(r.error());
-  }
-  if (auto r = writer_.exec("COMMIT"); !r) return fail_all(r.error());
 }
 
 Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
@@ -457,9 +545,7 @@ Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
   return {};
 }
 
-Result<void> SqliteStore::apply_batch(Request& req, Head& head) {
-  bool duplicate = false;
-  if (auto r = check_batch(req, duplicate); !r || duplicate) return r;
+Result<void> SqliteStore::write_batch(Request& req, Head& head) {
   const Batch& b = *req.batch;
   for (const Event& e : b.events) {
     const Sequence seq = head.seq + 1;
@@ -486,25 +572,33 @@ Result<void> SqliteStore::apply_batch(Request& req, Head& head) {
     req.result.last_seq = seq;
   }
   for (const DossierState& st : b.states) {
-    auto s = writer_.prep(kUpsertState);
-    if (!s) return s.error();
-    Use u(*s);
-    bind(*s, 1, st.dossier_id);
-    bind(*s, 2, st.state_name);
-    bind(*s, 3, st.competent_unit);
-    bind(*s, 4, st.receiving_unit);
-    if (st.due) {
-      bind(*s, 5, *st.due);
-    } else {
-      bind_null(*s, 5);
-    }
-    bind(*s, 6, req.result.last_seq);
-    bind(*s, 7, st.state_json);
     std::int64_t version = 0;
-    const int rc = sqlite3_step(*s);
-    if (rc != SQLITE_ROW) return writer_.error(rc, "upsert dossier state");
-    version = sqlite3_column_int64(*s, 0);
-    if (auto r = step_done(writer_, *s, "upsert dossier state"); !r) return r;
+    for (const char* sql : {kUpdateSameUnits, kUpsertState}) {
+      auto s = writer_.prep(sql);
+      if (!s) return s.error();
+      Use u(*s);
+      bind(*s, 1, st.dossier_id);
+      bind(*s, 2, st.state_name);
+      bind(*s, 3, st.competent_unit);
+      bind(*s, 4, st.receiving_unit);
+      if (st.due) {
+        bind(*s, 5, *st.due);
+      } else {
+        bind_null(*s, 5);
+      }
+      bind(*s, 6, req.result.last_seq);
+      bind(*s, 7, st.state_json);
+      const int rc = sqlite3_step(*s);
+      if (rc == SQLITE_DONE) continue;  // not there at these units: upsert
+      if (rc != SQLITE_ROW) return writer_.error(rc, "upsert dossier state");
+      version = sqlite3_column_int64(*s, 0);
+      if (auto r = step_done(writer_, *s, "upsert dossier state"); !r) return r;
+      break;
+    }
+    if (version == 0) {
+      return make_error(ErrorCode::kInternal,
+                        "store: upsert of dossier '" + st.dossier_id + "' returned no version");
+    }
     req.result.versions.push_back(version);
   }
   for (const DeadlineRemoval& rm : b.remove_deadlines) {

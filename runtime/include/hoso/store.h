@@ -196,14 +196,17 @@ struct SqliteConfig {
   explicit SqliteConfig(std::string store_path) : path(std::move(store_path)) {}
   std::string path;
   int busy_timeout_ms = 5000;
-  std::size_t max_group = 256;            // batches per group commit (one transaction, one fsync)
-  bool synchronous_full = true;           // false only to measure what fsync costs
+  std::size_t max_group = 256;   // batches per group commit (one transaction, one fsync)
+  bool synchronous_full = true;  // false only to measure what fsync costs
+  // WAL pages after which a background connection checkpoints the WAL into
+  // the database (off the commit path); 0: SQLite checkpoints inside commits.
+  std::size_t checkpoint_pages = 4000;
   std::shared_ptr<FaultInjector> faults;  // null: real I/O only
 };
 
 // The schema version this build writes. A store with a higher version is
 // refused (kVersionMismatch); a lower one is migrated on open.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteConfig& config);
 std::unique_ptr<Store> make_memory_store();
