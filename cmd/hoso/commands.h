@@ -18,5 +18,7 @@ struct Registry {
 
 void add_calendar_commands(CLI::App& app, Registry& reg);  // cmd_calendar.cpp: due, calendar
 void add_language_commands(CLI::App& app, Registry& reg);  // cmd_language.cpp: check, fmt
+void add_run_commands(CLI::App& app, Registry& reg);       // cmd_run.cpp: run
+void add_test_commands(CLI::App& app, Registry& reg);      // cmd_test.cpp: test
 
 }  // namespace hoso::cli

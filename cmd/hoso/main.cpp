@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "hoso 0.1.0");
   hoso::cli::Registry reg;
   hoso::cli::add_language_commands(app, reg);
+  hoso::cli::add_run_commands(app, reg);
+  hoso::cli::add_test_commands(app, reg);
   hoso::cli::add_calendar_commands(app, reg);
   try {
     app.parse(argc, argv);

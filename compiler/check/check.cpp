@@ -101,6 +101,8 @@ std::string type_name(const Program& p, const Type& t) {
 namespace {
 
 bool same_family(const Type& a, const Type& b) {
+  auto textual = [](TypeKind k) { return k == TypeKind::Text || k == TypeKind::Person; };
+  if (textual(a.kind) && textual(b.kind)) return true;
   if (a.kind == b.kind) {
     return a.kind != TypeKind::Enum || a.enum_id == b.enum_id;
   }
@@ -858,7 +860,26 @@ class Checker {
     if (e.text == "len") {
       builtin(Builtin::Len);
       if (!arity(1)) return Type{};
+      const ast::Expr& arg = files_[ctx.file].expr(e.kids[0]);
+      const Resolution& ar = p_.resolution[ctx.file][e.kids[0].v];
+      bool field = arg.kind == ExprKind::Name && ar.kind == Resolution::Kind::Field;
+      if (!args[0].is_error() &&
+          (args[0].kind != TypeKind::Text && args[0].kind != TypeKind::Person)) {
+        mismatch(ctx, e, "`len` counts the characters of a text", Type::of(TypeKind::Text),
+                 args[0]);
+      } else if (!args[0].is_error() && !field && arg.kind != ExprKind::String) {
+        diags_.report(Kind::TypeMismatch, arg.loc, "`len` takes a dossier field or a \"text\"")
+            .suggestion = "write `len(field_name)`";
+      }
       return Type::of(TypeKind::Int);
+    }
+    if (e.text == "at_province") {
+      builtin(Builtin::AtProvince);
+      if (!arity(1)) return Type{};
+      if (!args[0].is_error() && args[0].kind != TypeKind::Unit) {
+        mismatch(ctx, e, "`at_province` takes a unit", Type::unit(Level::Any), args[0]);
+      }
+      return Type::of(TypeKind::Bool);
     }
     if (e.text == "failed" && ctx.test) {
       builtin(Builtin::Failed);
@@ -949,7 +970,6 @@ class Checker {
     // Dates move by calendar days; date-times by working time (on the
     // working calendar) or by calendar days.
     if (a.kind == TypeKind::Date && b.kind == TypeKind::CalendarDays) return a;
-    if (a.kind == TypeKind::Date && b.kind == TypeKind::WorkingDays) return a;
     if (a.kind == TypeKind::DateTime && b.is_duration()) return a;
     if (add && b.kind == TypeKind::Date && a.kind == TypeKind::CalendarDays) return b;
     if (!add && a.kind == TypeKind::Date && b.kind == TypeKind::Date) {

@@ -70,7 +70,7 @@ struct Resolution {
 
 enum class UnitBase : uint32_t { Province, Commune, Competent, Receiving, Field };
 enum class TestOutput : uint32_t { Competent, Due, Valid, Fee, Level };
-enum class Builtin : uint32_t { Min, Max, Abs, Year, Failed, Len };
+enum class Builtin : uint32_t { Min, Max, Abs, Year, Failed, AtProvince, Len };
 
 // A resolved unit path: base, then an agency and/or a role.
 struct UnitPath {

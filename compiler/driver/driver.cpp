@@ -63,6 +63,11 @@ void run(Compilation& c, const Options& options) {
     }
   }
   if (options.check) c.program = check::check(c.files, c.sm, c.diags);
+  if (options.check && options.lower && !c.diags.has_errors()) {
+    const auto& reg = rules::Registry::default_registry();
+    c.module = std::make_unique<ir::Module>(ir::lower(c.program, c.sm, c.diags, reg));
+    c.tests = ir::lower_tests(c.program, c.sm, c.diags, reg, *c.module);
+  }
   c.diags.sort();
 }
 

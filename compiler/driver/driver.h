@@ -11,12 +11,15 @@
 #include "check/check.h"
 #include "diagnostics/diagnostic.h"
 #include "hoso/result.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
 
 namespace hoso::driver {
 
 struct Options {
   bool check = true;          // false: parse only (fmt)
   bool auto_stdlib = true;    // load the embedded std.vn when a file uses it
+  bool lower = true;          // build the IR and the tests when the check is clean
 };
 
 // Owns everything a check produced; the Program points into `files`.
@@ -26,6 +29,8 @@ struct Compilation {
   std::vector<bool> user_file;  // false for the embedded standard library
   diag::Diagnostics diags;
   check::Program program;
+  std::unique_ptr<ir::Module> module;  // set when the rules checked clean
+  std::vector<ir::TestCase> tests;
 
   Compilation() = default;
   Compilation(const Compilation&) = delete;

@@ -116,7 +116,7 @@ class DiagListener : public antlr4::BaseErrorListener {
     bool name_ok = set.contains(static_cast<size_t>(hoso_antlr::HosoLexer::ID));
     std::vector<std::string> words;
     for (ssize_t t : set.toList()) {
-      if (t == antlr4::Token::EOF) {
+      if (t == static_cast<ssize_t>(antlr4::Token::EOF)) {
         words.emplace_back("end of file");
         continue;
       }

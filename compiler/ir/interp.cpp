@@ -1,0 +1,207 @@
+#include "ir/interp.h"
+
+#include "hoso/calendar_abi.h"
+
+namespace hoso::ir {
+namespace {
+
+struct Frame {
+  const Module& m;
+  const Arena& arena;
+  const int64_t* slots;
+  const int64_t* params;
+  const hoso_rt_ctx* ctx;
+  int64_t competent;
+};
+
+int64_t year_of(int64_t days) {
+  // Civil year of a day count (days since 1970-01-01).
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  return yoe + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+int64_t run(const Frame& f, NodeId id) {
+  const Node& n = f.arena.at(id);
+  auto a = [&]() { return run(f, n.args[0]); };
+  auto b = [&]() { return run(f, n.args[1]); };
+  switch (n.op) {
+    case Op::Const:
+      return n.imm;
+    case Op::Slot:
+      return f.slots[n.index];
+    case Op::Param:
+      return f.params[n.index];
+    case Op::Competent:
+      return f.competent;
+    case Op::Receiving:
+      return f.ctx != nullptr ? f.ctx->receiving_unit : HOSO_NO_UNIT;
+    case Op::Not:
+      return a() == 0 ? 1 : 0;
+    case Op::Neg:
+      return -a();
+    case Op::And:
+      return a() != 0 && b() != 0 ? 1 : 0;
+    case Op::Or:
+      return a() != 0 || b() != 0 ? 1 : 0;
+    case Op::Add:
+      return a() + b();
+    case Op::Sub:
+      return a() - b();
+    case Op::Mul:
+      return a() * b() / 1000;
+    case Op::Div: {
+      int64_t x = a(), y = b();
+      return y == 0 ? 0 : x * 1000 / y;
+    }
+    case Op::Eq:
+      return a() == b() ? 1 : 0;
+    case Op::Ne:
+      return a() != b() ? 1 : 0;
+    case Op::Lt:
+      return a() < b() ? 1 : 0;
+    case Op::Le:
+      return a() <= b() ? 1 : 0;
+    case Op::Gt:
+      return a() > b() ? 1 : 0;
+    case Op::Ge:
+      return a() >= b() ? 1 : 0;
+    case Op::Select:
+      return a() != 0 ? b() : run(f, n.args[2]);
+    case Op::Min: {
+      int64_t x = a(), y = b();
+      return x < y ? x : y;
+    }
+    case Op::Max: {
+      int64_t x = a(), y = b();
+      return x > y ? x : y;
+    }
+    case Op::Abs: {
+      int64_t x = a();
+      return x < 0 ? -x : x;
+    }
+    case Op::Call: {
+      const Function& fn = f.m.functions[static_cast<size_t>(n.index)];
+      int64_t args[16] = {};
+      for (size_t i = 0; i < n.args.size() && i < 16; ++i) args[i] = run(f, n.args[i]);
+      Frame callee{f.m, fn.arena, f.slots, args, f.ctx, f.competent};
+      return run(callee, fn.body);
+    }
+    case Op::DaysToInt:
+      return a() / 1000;
+    case Op::AddWorking: {
+      int64_t t = a(), m = b();
+      const void* cal = f.ctx != nullptr ? f.ctx->calendar : nullptr;
+      return hoso_rt_add_working_minutes(cal != nullptr ? cal : hoso_rt_default_calendar(), t, m);
+    }
+    case Op::Year:
+      return year_of(a()) * 1000;
+    case Op::ProvinceAt: {
+      int64_t u = a();
+      if (f.ctx == nullptr) return HOSO_NO_UNIT;
+      return hoso_province_unit(hoso_unit_province(f.ctx, u), n.index);
+    }
+    case Op::CommuneAt:
+      return hoso_commune_unit(hoso_unit_commune(a()), n.index);
+    case Op::UnitAt:
+      if (f.ctx == nullptr) return HOSO_NO_UNIT;
+      return hoso_unit_at(f.ctx, a(), n.index, n.index2);
+    case Op::IsProvince:
+      return hoso_unit_level(a()) == 1 ? 1 : 0;
+  }
+  return 0;
+}
+
+bool in_force(const Rule& r, int32_t day) { return r.effective <= day && day <= r.until; }
+
+}  // namespace
+
+int64_t eval(const Module& m, const Arena& arena, NodeId n, const int64_t* slots,
+             const hoso_rt_ctx* ctx) {
+  Frame f{m, arena, slots, nullptr, ctx, HOSO_NO_UNIT};
+  return run(f, n);
+}
+
+int64_t eval_constant(const Module& m, const Arena& arena, NodeId n) {
+  return eval(m, arena, n, nullptr, nullptr);
+}
+
+void decide(const Module& m, uint32_t proc, const int64_t* slots, const hoso_rt_ctx* ctx,
+            hoso_decision* out) {
+  const Procedure& p = m.procedures[proc];
+  Frame f{m, p.arena, slots, nullptr, ctx, HOSO_NO_UNIT};
+  *out = hoso_decision{};
+  out->arm = -1;
+  out->rule = -1;
+  out->warn_minutes = -1;
+  for (size_t i = 0; i < p.requires_.size(); ++i) {
+    if (run(f, p.requires_[i].cond) == 0) out->failed_requires |= uint64_t{1} << i;
+  }
+  int64_t unit = HOSO_NO_UNIT;
+  if (p.has_route) {
+    for (size_t i = 0; i < p.arms.size(); ++i) {
+      if (!p.arms[i].cond || run(f, *p.arms[i].cond) != 0) {
+        unit = run(f, p.arms[i].target.unit);
+        out->arm = static_cast<int32_t>(i);
+        break;
+      }
+    }
+  } else {
+    unit = run(f, p.default_unit.unit);
+  }
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    const Rule& r = p.rules[i];
+    if (!r.decentralise || r.step >= 0 || !in_force(r, ctx->receipt_date)) continue;
+    if (r.when && run(f, *r.when) == 0) continue;
+    f.competent = unit;
+    if (run(f, r.from.unit) != unit) continue;
+    unit = run(f, r.to.unit);
+    out->rule = static_cast<int32_t>(i);
+    break;
+  }
+  f.competent = unit;
+  out->unit = unit;
+  if (p.deadline) out->deadline_minutes = run(f, *p.deadline);
+  if (p.fee) out->fee = run(f, *p.fee);
+  if (p.warn) out->warn_minutes = run(f, *p.warn);
+  out->nsteps = static_cast<int32_t>(p.steps.size());
+  for (size_t s = 0; s < p.steps.size() && s < HOSO_MAX_STEPS; ++s) {
+    const Step& st = p.steps[s];
+    out->step_rule[s] = -1;
+    out->step_role[s] = st.handler.role;
+    if (st.cond && run(f, *st.cond) == 0) {
+      out->step_unit[s] = HOSO_NO_UNIT;
+      continue;
+    }
+    out->steps_included |= uint64_t{1} << s;
+    int64_t handler = run(f, st.handler.unit);
+    int32_t role = st.handler.role;
+    // Decentralisation of this step, then delegation of whoever holds it.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t i = 0; i < p.rules.size(); ++i) {
+        const Rule& r = p.rules[i];
+        if (r.decentralise != (pass == 0) || r.step != static_cast<int32_t>(s) ||
+            !in_force(r, ctx->receipt_date)) {
+          continue;
+        }
+        if (r.when && run(f, *r.when) == 0) continue;
+        if (run(f, r.from.unit) != handler) continue;
+        if (!r.decentralise && r.from.role != role) continue;
+        handler = run(f, r.to.unit);
+        role = r.to.role;
+        out->step_rule[s] = static_cast<int32_t>(i);
+        break;
+      }
+    }
+    out->step_unit[s] = handler;
+    out->step_role[s] = role;
+    out->step_budget[s] = st.budget ? run(f, *st.budget) : 0;
+  }
+}
+
+}  // namespace hoso::ir

@@ -1,0 +1,24 @@
+// The reference interpreter as a rules::Decider.
+#pragma once
+
+#include <memory>
+
+#include "ir/interp.h"
+
+namespace hoso::ir {
+
+class InterpDecider final : public rules::Decider {
+ public:
+  explicit InterpDecider(const Module& m) : m_(m) {}
+  const rules::PackMeta& meta() const override { return m_.meta; }
+  void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
+              hoso_decision* out) const override {
+    ir::decide(m_, procedure, slots, ctx, out);
+  }
+  hoso_decide_fn entry(uint32_t) const override { return nullptr; }
+
+ private:
+  const Module& m_;
+};
+
+}  // namespace hoso::ir

@@ -1,0 +1,198 @@
+// What the runtime knows about a set of compiled rules, whichever engine
+// computes the decisions (reference interpreter, ORC JIT or an
+// ahead-of-time pack): procedures, dossier layouts, messages, steps, rules
+// and their legal basis. Also the registry of places, the marshalling of
+// JSON dossiers into slots, due dates on the working calendar, and the one
+// JSON rendering of a decision, so every engine prints the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hoso/abi.h"
+#include "hoso/calendar.h"
+#include "hoso/result.h"
+
+namespace hoso::rules {
+
+// ------------------------------------------------------------------ registry
+
+// The administrative registry: provinces and communes with their numbers.
+// The default holds the 34 provinces of 1 July 2025 and 3,321 communes;
+// communes are numbered so that province_of(c) = c * 34 / 3321 (the
+// benchmark's convention), and a few carry their real names.
+class Registry {
+ public:
+  static const Registry& default_registry();
+
+  int32_t provinces() const { return static_cast<int32_t>(province_names_.size()); }
+  int32_t communes() const { return static_cast<int32_t>(province_of_.size()); }
+  const int32_t* province_table() const { return province_of_.data(); }
+  int32_t province_of(int32_t commune) const;
+  std::optional<int32_t> find_commune(std::string_view name) const;
+  std::optional<int32_t> find_province(std::string_view name) const;
+  std::string commune_name(int32_t c) const;
+  std::string province_name(int32_t p) const;
+
+ private:
+  std::vector<std::string> province_names_;
+  std::vector<std::string> commune_names_;  // "" = unnamed ("Xã số N")
+  std::vector<int32_t> province_of_;
+  std::map<std::string, int32_t, std::less<>> commune_index_;
+};
+
+// ------------------------------------------------------------------ metadata
+
+enum class FieldType : uint8_t {
+  Int, Dec, Bool, Text, Date, DateTime, Money, Area, WorkingDays, WorkingHours, CalendarDays,
+  Person, Commune, Province, Unit, Enum,
+};
+
+std::string_view field_type_name(FieldType t);
+
+struct FieldMeta {
+  std::string name;
+  FieldType type = FieldType::Int;
+  std::string enum_name;
+  std::vector<std::string> enum_values;
+  bool has_default = false;
+  int64_t default_value = 0;
+  std::string default_text;  // Text/Person defaults
+};
+
+struct RequireMeta {
+  std::string message;
+  std::string text;  // the condition as written
+  uint32_t line = 0;
+};
+
+struct ArmMeta {
+  std::string text;    // the condition, "otherwise" for the last arm
+  std::string target;  // the unit path as written
+  uint32_t line = 0;
+  std::vector<uint32_t> fields;  // slots the condition reads
+};
+
+struct StepMeta {
+  std::string name, result, handler;
+  uint32_t line = 0;
+};
+
+struct RuleMeta {
+  std::string kind;     // "decentralise" | "delegate"
+  std::string subject;  // Procedure[.step] or the delegating unit
+  int32_t step = -1;
+  int32_t effective = 0;
+  int32_t until = INT32_MAX;
+  std::string from, to, when;
+  std::vector<std::string> basis;
+  std::string file;
+  uint32_t line = 0;
+};
+
+struct LateMeta {
+  std::string kind;    // apologise | notify | escalate
+  std::string target;  // unit path as written
+  int64_t after_minutes = 0;
+};
+
+struct ProcedureMeta {
+  std::string name, code, title, module, file, sector, level, online, supplement;
+  std::vector<std::string> basis;
+  std::string version;  // hash of the procedure's source and the rules that move it
+  bool calendar_deadline = false;  // the deadline counts calendar days, not working time
+  std::vector<FieldMeta> fields;
+  std::vector<RequireMeta> requires_;
+  std::vector<ArmMeta> arms;
+  std::vector<StepMeta> steps;
+  std::vector<RuleMeta> rules;
+  std::vector<LateMeta> late;
+  std::optional<uint32_t> field_index(std::string_view n) const;
+};
+
+struct PackMeta {
+  std::string compiler_version;
+  int32_t abi_version = HOSO_ABI_VERSION;
+  std::string source_hash;
+  std::vector<ProcedureMeta> procedures;
+  std::vector<std::string> roles;    // role table: step_role indexes into it
+  std::vector<std::string> strings;  // Text literals: their slot value is the index
+  std::vector<std::string> province_agencies;  // agency number -> name (std.vn order)
+  std::vector<std::string> commune_agencies;
+  std::optional<uint32_t> procedure_index(std::string_view name) const;
+};
+
+// Text and Person fields keep their length (in characters, x1000) in a
+// hidden slot after the declared fields, so `len(field)` is a slot read.
+uint32_t text_length_slot(const ProcedureMeta& p, uint32_t field);
+uint32_t slot_count(const ProcedureMeta& p);
+
+std::string manifest_json(const PackMeta& meta);
+Result<PackMeta> parse_manifest(std::string_view json);
+
+// The compiler version packs are built by; a pack from another version is
+// refused.
+std::string_view compiler_version();
+
+// ------------------------------------------------------------------ engines
+
+// Something that decides dossiers for a set of rules: the reference
+// interpreter, the ORC JIT or a loaded ahead-of-time pack. The runtime, the
+// simulator and the service all work through this interface.
+class Decider {
+ public:
+  virtual ~Decider() = default;
+  virtual const PackMeta& meta() const = 0;
+  virtual void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
+                      hoso_decision* out) const = 0;
+  // A direct entry point when the engine has one (compiled code), else null.
+  virtual hoso_decide_fn entry(uint32_t procedure) const = 0;
+};
+
+// ------------------------------------------------------------------ dossiers
+
+struct Dossier {
+  uint32_t procedure = 0;
+  std::vector<int64_t> slots;
+  int64_t received = 0;        // instant
+  int64_t receiving_unit = HOSO_NO_UNIT;
+  std::string id;
+};
+
+// Reads a JSON dossier ({"procedure", "received", "receiving", "fields"})
+// into slots. Errors name the field and say what to do.
+Result<Dossier> marshal(const PackMeta& meta, std::string_view json, const Registry& registry);
+
+hoso_rt_ctx make_context(const Dossier& d, const Registry& registry, const void* calendar);
+
+// ------------------------------------------------------------------ decisions
+
+struct Due {
+  int64_t start = 0;  // when the clock starts (intake cut-off applied)
+  int64_t due = 0;
+  int64_t warn = -1;
+  std::vector<int64_t> step_due;  // per step, cumulative; -1 for skipped steps
+};
+
+Due compute_due(const ProcedureMeta& p, const Dossier& d, const hoso_decision& dec,
+                const calendar::Calendar& cal);
+
+// "Sở Xây dựng"-style description: {level, place, agency} of a unit id.
+std::string unit_text(int64_t unit, const PackMeta& meta, const Registry& registry);
+
+struct RenderOptions {
+  bool explain = false;
+  std::string engine;  // not printed: the bytes must not depend on it
+};
+
+// The decision as JSON, identical for every engine.
+std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_decision& dec,
+                            const calendar::Calendar& cal, const Registry& registry,
+                            const RenderOptions& options = {});
+
+}  // namespace hoso::rules
