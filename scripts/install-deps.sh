@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   default-jre-headless antlr4 libantlr4-runtime-dev
   llvm-16-dev
-  libboost-dev libfmt-dev libxml2-dev libsqlite3-dev
+  libboost-dev libfmt-dev libxml2-dev libsqlite3-dev postgresql libpq-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev clang-format
 )

@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -146,6 +147,44 @@ Error deadline_gone(const DeadlineRemoval& r, std::optional<Instant> actual) {
            std::to_string(r.fired_at.value_or(0)) + ")";
   }
   return make_error(ErrorCode::kFailedPrecondition, std::move(msg));
+}
+
+bool ChainVerifier::feed(const Event& e) {
+  if (!report_.intact) return false;
+  ++report_.events_checked;
+  if (e.seq != expected_) {
+    report_.intact = false;
+    report_.first_broken = expected_;
+    report_.reason = "journal jumps from " + std::to_string(expected_ - 1) + " to " +
+                     std::to_string(e.seq) + ": events were deleted";
+    return false;
+  }
+  prev_ = chain_hash(prev_, e);
+  if (prev_ != e.hash) {
+    report_.intact = false;
+    report_.first_broken = e.seq;
+    report_.reason = "hash of event " + std::to_string(e.seq) +
+                     " does not match its contents and its predecessor: the event or an "
+                     "earlier one was changed or reordered";
+    return false;
+  }
+  ++expected_;
+  return true;
+}
+
+ChainReport ChainVerifier::finish(bool have_head, Sequence head_seq, std::string_view head_hash) {
+  if (report_.intact && have_head) {
+    // The head written with each commit catches deletion at the journal's end.
+    const Sequence last = expected_ - 1;
+    if (head_seq != last || head_hash != prev_) {
+      report_.intact = false;
+      report_.first_broken = head_seq > last ? last + 1 : std::max<Sequence>(head_seq, 1);
+      report_.reason = "journal ends at " + std::to_string(last) +
+                       " but the last commit recorded head " + std::to_string(head_seq) +
+                       ": events at the end were deleted or added, or the head was altered";
+    }
+  }
+  return report_;
 }
 
 }  // namespace hoso::store

@@ -22,4 +22,19 @@ std::string chain_hash_at(std::string_view prev_hash_hex, Sequence seq, const Ev
 Error stale_version(std::string_view dossier_id, std::int64_t expected, std::int64_t actual);
 Error deadline_gone(const DeadlineRemoval& r, std::optional<Instant> actual);
 
+// Recomputes the hash chain event by event (ascending seq), then checks the
+// recorded chain head; shared by the SQLite and PostgreSQL stores.
+class ChainVerifier {
+ public:
+  // False once the chain is broken: the caller may stop feeding.
+  bool feed(const Event& e);
+  // have_head: a head was recorded (a store with no commit has none).
+  ChainReport finish(bool have_head, Sequence head_seq, std::string_view head_hash);
+
+ private:
+  ChainReport report_;
+  std::string prev_;
+  Sequence expected_ = 1;
+};
+
 }  // namespace hoso::store

@@ -139,35 +139,15 @@ Result<void> step_done(Conn& c, sqlite3_stmt* s, std::string_view what) {
 // must be a connection nobody else uses meanwhile.
 Result<ChainReport> verify_on(Conn& c) {
   if (auto r = c.exec("BEGIN"); !r) return r.error();  // one snapshot for journal and head
-  ChainReport report;
-  std::string prev;
-  Sequence expected = 1;
+  ChainVerifier verifier;
+  bool going = true;
   auto all = c.prep(kJournalAll);
   if (!all) return all.error();
   Result<void> scan = {};
   {
     Use u(*all);
     scan = each_row(c, *all, [&](sqlite3_stmt* s) {
-      if (!report.intact) return;
-      const Event e = read_event(s);
-      ++report.events_checked;
-      if (e.seq != expected) {
-        report.intact = false;
-        report.first_broken = expected;
-        report.reason = "journal jumps from " + std::to_string(expected - 1) + " to " +
-                        std::to_string(e.seq) + ": events were deleted";
-        return;
-      }
-      prev = chain_hash(prev, e);
-      if (prev != e.hash) {
-        report.intact = false;
-        report.first_broken = e.seq;
-        report.reason = "hash of event " + std::to_string(e.seq) +
-                        " does not match its contents and its predecessor: the event or an "
-                        "earlier one was changed or reordered";
-        return;
-      }
-      ++expected;
+      if (going) going = verifier.feed(read_event(s));
     });
   }
   std::string head;
@@ -179,23 +159,12 @@ Result<ChainReport> verify_on(Conn& c) {
   }
   (void)c.exec("COMMIT");
   if (!scan) return scan.error();
-  if (report.intact && !head.empty()) {
-    // The head written with each commit catches deletion at the journal's end.
-    const std::string::size_type sp = head.find(' ');
-    Sequence head_seq = 0;
-    const std::string seq_text = head.substr(0, sp);
-    std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head_seq);
-    const std::string head_hash = sp == std::string::npos ? "" : head.substr(sp + 1);
-    const Sequence last = expected - 1;
-    if (head_seq != last || head_hash != prev) {
-      report.intact = false;
-      report.first_broken = head_seq > last ? last + 1 : std::max<Sequence>(head_seq, 1);
-      report.reason = "journal ends at " + std::to_string(last) +
-                      " but the last commit recorded head " + std::to_string(head_seq) +
-                      ": events at the end were deleted or added, or the head was altered";
-    }
-  }
-  return report;
+  const std::string::size_type sp = head.find(' ');
+  Sequence head_seq = 0;
+  const std::string seq_text = head.substr(0, sp);
+  std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head_seq);
+  const std::string head_hash = sp == std::string::npos ? "" : head.substr(sp + 1);
+  return verifier.finish(!head.empty(), head_seq, head_hash);
 }
 
 struct Request {

@@ -1,5 +1,8 @@
-// The store contract, run against both implementations: what the engine and
-// the simulator rely on must hold the same way in memory and on disk.
+// The store contract, run against every implementation: what the engine and
+// the simulator rely on must hold the same way in memory, in SQLite and in
+// PostgreSQL. store_test instantiates it for memory and SQLite; store_pg_test
+// (built with HOSO_STORE_TEST_POSTGRES, run by ctest with a server started by
+// pg_server.sh) for PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,7 +20,7 @@ using testing::action;
 using testing::deadline;
 using testing::TempDir;
 
-enum class Impl { kMemory, kSqlite };
+enum class Impl { kMemory, kSqlite, kPostgres };
 
 ClaimRequest claim(Instant now, std::size_t limit, std::string owner, std::int64_t lease_now,
                    std::int64_t lease_until) {
@@ -43,6 +46,14 @@ class StoreContract : public ::testing::TestWithParam<Impl> {
   void SetUp() override {
     if (GetParam() == Impl::kMemory) {
       store_ = make_memory_store();
+    } else if (GetParam() == Impl::kPostgres) {
+      const std::string conninfo = testing::pg_conninfo();
+      ASSERT_FALSE(conninfo.empty());
+      PostgresConfig config(conninfo);
+      config.schema = testing::fresh_pg_schema();
+      auto s = open_postgres_store(config);
+      ASSERT_TRUE(s.ok()) << s.error().message;
+      store_ = std::move(*s);
     } else {
       auto s = open_sqlite_store(SqliteConfig(dir_.file("store.db")));
       ASSERT_TRUE(s.ok()) << s.error().message;
@@ -317,6 +328,10 @@ TEST_P(StoreContract, RacingWritersOnOneDossierExactlyOneWinsEachVersion) {
   EXPECT_EQ(counts().events, 1 + wins.load());
 }
 
+#ifdef HOSO_STORE_TEST_POSTGRES
+INSTANTIATE_TEST_SUITE_P(Impls, StoreContract, ::testing::Values(Impl::kPostgres),
+                         [](const auto&) { return "Postgres"; });
+#else
 INSTANTIATE_TEST_SUITE_P(Impls, StoreContract, ::testing::Values(Impl::kMemory, Impl::kSqlite),
                          [](const auto& param_info) {
                            return param_info.param == Impl::kMemory ? "Memory" : "Sqlite";
@@ -336,6 +351,7 @@ TEST(StoreInstances, TwoStoresInOneProcessAreIndependent) {
   EXPECT_EQ((*a)->counts()->events, 1);
   EXPECT_EQ((*b)->counts()->events, 0);
 }
+#endif
 
 }  // namespace
 }  // namespace hoso::store

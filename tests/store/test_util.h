@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -62,6 +65,26 @@ inline Deadline deadline(const std::string& dossier, const std::string& kind, In
   d.fire_at = at;
   d.payload = "{\"kind\":\"" + kind + "\"}";
   return d;
+}
+
+// The PostgreSQL server of the ctest fixture (tests/store/pg_server.sh), as a
+// libpq connection string in HOSO_TEST_PG. Missing: the test fails, it does
+// not skip, so a CI machine without a server cannot pass by accident.
+inline std::string pg_conninfo() {
+  const char* c = std::getenv("HOSO_TEST_PG");
+  if (c == nullptr || *c == '\0') {
+    ADD_FAILURE() << "HOSO_TEST_PG is not set: run the PostgreSQL tests through ctest (its "
+                     "fixture starts a server with tests/store/pg_server.sh) or set it to a "
+                     "libpq connection string";
+    return {};
+  }
+  return c;
+}
+
+// A schema no other test (or test process) uses, so tests share one server.
+inline std::string fresh_pg_schema() {
+  static std::atomic<int> counter{0};
+  return "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
 }
 
 #define HOSO_ASSERT_OK(expr)                              \

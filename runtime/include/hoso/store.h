@@ -1,8 +1,9 @@
 // The durable store: an append-only, hash-chained event journal, the current
 // state of each dossier and the deadline queue, changed only by atomic batches.
 //
-// Two implementations share one contract (docs/store.md): SQLite (durable, WAL,
-// synchronous=FULL, group commit) and in-memory (simulator and tests). Nothing
+// Three implementations share one contract (docs/store.md): SQLite (durable,
+// WAL, synchronous=FULL, group commit), PostgreSQL (several engine nodes on one
+// database) and in-memory (simulator and tests). Nothing
 // here throws, prints or keeps global state; two stores in one process are fine.
 #pragma once
 
@@ -204,11 +205,22 @@ struct SqliteConfig {
   std::shared_ptr<FaultInjector> faults;  // null: real I/O only
 };
 
+// PostgreSQL, for several engine nodes (processes, machines) sharing one
+// database: each node opens its own store on the same conninfo and schema.
+struct PostgresConfig {
+  PostgresConfig() = default;
+  explicit PostgresConfig(std::string connection) : conninfo(std::move(connection)) {}
+  std::string conninfo;         // libpq connection string, e.g. "host=... dbname=..."
+  std::string schema = "hoso";  // created if missing; tables live there
+  std::size_t max_group = 256;  // batches per group commit
+};
+
 // The schema version this build writes. A store with a higher version is
 // refused (kVersionMismatch); a lower one is migrated on open.
 inline constexpr int kSchemaVersion = 3;
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteConfig& config);
+Result<std::unique_ptr<Store>> open_postgres_store(const PostgresConfig& config);
 std::unique_ptr<Store> make_memory_store();
 
 // For `hoso audit verify FILE`: opens the store at path and verifies its chain.
