@@ -24,6 +24,8 @@ COMMUNE_AGENCIES = ["economy", "culture_society", "justice", "land_office", "bus
 SECTORS = ["construction", "land", "business", "civil_status", "residence", "health",
            "education", "culture", "agriculture", "finance"]
 ONLINE = ["full", "partial"]
+# Named communes of the registry of places (runtime/rules/registry.cpp): N0008.
+COMMUNES = ["Sa Pa", "Bắc Hà", "Mường Khương", "Bát Xát"]
 TITLES = ["Cấp giấy phép", "Đăng ký", "Gia hạn", "Điều chỉnh", "Thu hồi", "Cấp đổi", "Xác nhận",
           "Công nhận", "Chứng thực", "Thẩm định"]
 OBJECTS = ["nhà ở riêng lẻ", "hộ kinh doanh", "quyền sử dụng đất", "cơ sở y tế",
@@ -99,7 +101,7 @@ def procedure(rng, file_no, idx, enum_name, out):
         if i < len(conds):
             arms.append(conds[i])
         else:
-            arms.append(f"site == commune \"Xã {i}\"")
+            arms.append(f"site == commune \"{COMMUNES[i]}\"")
     targets = rng.sample(PROVINCE_AGENCIES, n_arms)
     w("  route {")
     for cond, target in zip(arms, targets):
