@@ -2,6 +2,10 @@
 // which a batch is checked, so the SQLite and in-memory stores agree.
 #pragma once
 
+#include <semaphore.h>
+
+#include <cerrno>
+
 #include "hoso/store.h"
 
 namespace hoso::store {
@@ -21,6 +25,26 @@ std::string chain_hash_at(std::string_view prev_hash_hex, Sequence seq, const Ev
 
 Error stale_version(std::string_view dossier_id, std::int64_t expected, std::int64_t actual);
 Error deadline_gone(const DeadlineRemoval& r, std::optional<Instant> actual);
+
+// Wakes one caller waiting for its group commit. A POSIX semaphore rather than
+// a condition variable: post() needs no mutex (so the woken caller does not
+// collide with the committer on one), and POSIX lets the waiter destroy it as
+// soon as wait() returns, even while post() is finishing.
+class Wakeup {
+ public:
+  Wakeup() { sem_init(&sem_, 0, 0); }
+  Wakeup(const Wakeup&) = delete;
+  Wakeup& operator=(const Wakeup&) = delete;
+  ~Wakeup() { sem_destroy(&sem_); }
+  void post() { sem_post(&sem_); }
+  void wait() {
+    while (sem_wait(&sem_) != 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  sem_t sem_;
+};
 
 // Recomputes the hash chain event by event (ascending seq), then checks the
 // recorded chain head; shared by the SQLite and PostgreSQL stores.

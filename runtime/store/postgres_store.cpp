@@ -164,8 +164,7 @@ struct Request {
   const Batch* batch = nullptr;
   std::optional<Error> error;
   CommitResult result;
-  bool done = false;
-  std::condition_variable cv;
+  Wakeup done;
 };
 
 struct Head {
@@ -310,11 +309,7 @@ void PostgresStore::run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
     run_group(group);
-    std::lock_guard lock(q_mu_);
-    for (Request* r : group) {
-      r->done = true;
-      r->cv.notify_one();
-    }
+    for (Request* r : group) r->done.post();
   }
 }
 
@@ -466,10 +461,7 @@ Result<CommitResult> PostgresStore::commit(const Batch& batch) {
     queue_.push_back(&req);
   }
   q_cv_.notify_one();
-  {
-    std::unique_lock lock(q_mu_);
-    req.cv.wait(lock, [&] { return req.done; });
-  }
+  req.done.wait();
   if (req.error) return *req.error;
   return std::move(req.result);
 }

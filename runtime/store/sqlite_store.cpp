@@ -25,20 +25,22 @@ constexpr const char* kFireAt = "SELECT fire_at FROM deadlines WHERE dossier_id 
 constexpr const char* kInsertEvent =
     "INSERT INTO journal(seq, dossier_id, kind, instant, actor, payload, idempotency_key, hash) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr const char* kUpsertState =
+// Dossier state writes, without RETURNING (SQLite implements it with a
+// temporary table per statement, which cost more than the write itself). The
+// usual action keeps the dossier at its units and leaves the unit indexes alone.
+constexpr const char* kStateNow =
+    "SELECT version, competent_unit, receiving_unit FROM dossiers WHERE dossier_id = ?1";
+constexpr const char* kInsertState =
     "INSERT INTO dossiers(dossier_id, version, state_name, competent_unit, receiving_unit, due, "
-    "last_seq, state_json) VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7) "
-    "ON CONFLICT(dossier_id) DO UPDATE SET version = version + 1, "
-    "state_name = excluded.state_name, competent_unit = excluded.competent_unit, "
-    "receiving_unit = excluded.receiving_unit, due = excluded.due, "
-    "last_seq = CASE WHEN excluded.last_seq = 0 THEN last_seq ELSE excluded.last_seq END, "
-    "state_json = excluded.state_json RETURNING version";
-// The usual action keeps the dossier at its units: update in place without
-// touching the unit indexes; the full upsert runs only when this finds nothing.
-constexpr const char* kUpdateSameUnits =
-    "UPDATE dossiers SET version = version + 1, state_name = ?2, due = ?5, "
+    "last_seq, state_json) VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kUpdateState =
+    "UPDATE dossiers SET version = ?8, state_name = ?2, due = ?5, "
     "last_seq = CASE WHEN ?6 = 0 THEN last_seq ELSE ?6 END, state_json = ?7 "
-    "WHERE dossier_id = ?1 AND competent_unit = ?3 AND receiving_unit = ?4 RETURNING version";
+    "WHERE dossier_id = ?1";
+constexpr const char* kUpdateStateAndUnits =
+    "UPDATE dossiers SET version = ?8, state_name = ?2, competent_unit = ?3, receiving_unit = ?4, "
+    "due = ?5, last_seq = CASE WHEN ?6 = 0 THEN last_seq ELSE ?6 END, state_json = ?7 "
+    "WHERE dossier_id = ?1";
 constexpr const char* kDeleteDeadline = "DELETE FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
 constexpr const char* kPutDeadline =
     "INSERT INTO deadlines(dossier_id, kind, fire_at, payload, owner, lease_until) "
@@ -173,10 +175,9 @@ struct Request {
   std::optional<Error> error;
   CommitResult result;
   std::vector<Deadline> claimed;
-  // Set by the committer under the queue mutex; each caller waits on its own
-  // condition variable, so finishing a group wakes only that group's callers.
-  bool done = false;
-  std::condition_variable cv;
+  // Each caller waits on its own wakeup, so finishing a group wakes only that
+  // group's callers.
+  Wakeup done;
 };
 
 struct Head {
@@ -352,8 +353,7 @@ void SqliteStore::submit(Request& req) {
     queue_.push_back(&req);
   }
   q_cv_.notify_one();
-  std::unique_lock lock(q_mu_);
-  req.cv.wait(lock, [&] { return req.done; });
+  req.done.wait();
 }
 
 void SqliteStore::run() {
@@ -368,13 +368,7 @@ void SqliteStore::run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
     run_group(group);
-    // Notify under the lock: a caller cannot return (and free its Request)
-    // before its notification is sent.
-    std::lock_guard lock(q_mu_);
-    for (Request* r : group) {
-      r->done = true;
-      r->cv.notify_one();
-    }
+    for (Request* r : group) r->done.post();
   }
 }
 
@@ -541,33 +535,39 @@ Result<void> SqliteStore::write_batch(Request& req, Head& head) {
     req.result.last_seq = seq;
   }
   for (const DossierState& st : b.states) {
-    std::int64_t version = 0;
-    for (const char* sql : {kUpdateSameUnits, kUpsertState}) {
-      auto s = writer_.prep(sql);
-      if (!s) return s.error();
-      Use u(*s);
-      bind(*s, 1, st.dossier_id);
-      bind(*s, 2, st.state_name);
-      bind(*s, 3, st.competent_unit);
-      bind(*s, 4, st.receiving_unit);
-      if (st.due) {
-        bind(*s, 5, *st.due);
-      } else {
-        bind_null(*s, 5);
+    std::int64_t version = 1;
+    const char* sql = kInsertState;
+    {
+      auto now = writer_.prep(kStateNow);
+      if (!now) return now.error();
+      Use u(*now);
+      bind(*now, 1, st.dossier_id);
+      const int rc = sqlite3_step(*now);
+      if (rc == SQLITE_ROW) {
+        version = sqlite3_column_int64(*now, 0) + 1;
+        const bool same_units =
+            column_text(*now, 1) == st.competent_unit && column_text(*now, 2) == st.receiving_unit;
+        sql = same_units ? kUpdateState : kUpdateStateAndUnits;
+      } else if (rc != SQLITE_DONE) {
+        return writer_.error(rc, "read dossier state");
       }
-      bind(*s, 6, req.result.last_seq);
-      bind(*s, 7, st.state_json);
-      const int rc = sqlite3_step(*s);
-      if (rc == SQLITE_DONE) continue;  // not there at these units: upsert
-      if (rc != SQLITE_ROW) return writer_.error(rc, "upsert dossier state");
-      version = sqlite3_column_int64(*s, 0);
-      if (auto r = step_done(writer_, *s, "upsert dossier state"); !r) return r;
-      break;
     }
-    if (version == 0) {
-      return make_error(ErrorCode::kInternal,
-                        "store: upsert of dossier '" + st.dossier_id + "' returned no version");
+    auto s = writer_.prep(sql);
+    if (!s) return s.error();
+    Use u(*s);
+    bind(*s, 1, st.dossier_id);
+    bind(*s, 2, st.state_name);
+    bind(*s, 3, st.competent_unit);
+    bind(*s, 4, st.receiving_unit);
+    if (st.due) {
+      bind(*s, 5, *st.due);
+    } else {
+      bind_null(*s, 5);
     }
+    bind(*s, 6, req.result.last_seq);
+    bind(*s, 7, st.state_json);
+    if (sql != kInsertState) bind(*s, 8, version);
+    if (auto r = step_done(writer_, *s, "write dossier state"); !r) return r;
     req.result.versions.push_back(version);
   }
   for (const DeadlineRemoval& rm : b.remove_deadlines) {
