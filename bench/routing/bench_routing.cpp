@@ -1,0 +1,351 @@
+// bench_routing: the routing workload (../shared/bench/routing-workload.md)
+// on every engine in one run: the reference interpreter, the JIT and the
+// ahead-of-time pack when built, and hand-written C++ (the floor). Reports
+// decisions per second, ns per decision, the ratios, and verifies the
+// checksum of every run. See docs/performance.md, "Routing workload".
+//
+//   taskset -c 1 build-perf/bin/bench_routing [--n 1000000] [--runs 5]
+//       [--engines interp,jit,pack,hand,hand-raw,hand-abi] [--rules FILE] [--check]
+//
+// --check: exit 1 unless every run reproduces the reference figures (the
+// routing_checksum test runs it with --n 20000 --runs 1).
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "driver/driver.h"
+#include "hoso/calendar_abi.h"
+#include "ir/interp_decider.h"
+#include "workload.h"
+
+namespace {
+
+using hoso::bench::routing::Expected;
+using hoso::bench::routing::Layout;
+using hoso::bench::routing::Outputs;
+using hoso::bench::routing::Raw;
+using hoso::bench::routing::Summary;
+namespace wl = hoso::bench::routing;
+
+struct Args {
+  size_t n = 1000000;
+  int runs = 5;
+  std::vector<std::string> engines;
+  std::string rules = HOSO_SOURCE_DIR "/bench/routing/routing.hoso";
+  bool check = false;
+};
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// The row records and the context every engine reads.
+struct Input {
+  const std::vector<Raw>* raw = nullptr;
+  std::vector<int64_t> rows;
+  Layout layout;
+  hoso_rt_ctx ctx{};
+};
+
+// One call per dossier through a native entry point: the dossier arrives at
+// its own commune's desk (receiving = the site), the three outputs are
+// written into the preallocated arrays.
+__attribute__((noinline)) void run_entry(hoso_decide_fn fn, const Input& in, Outputs& o) {
+  const int64_t* rows = in.rows.data();
+  const uint32_t ns = in.layout.nslots, site = in.layout.site;
+  hoso_rt_ctx ctx = in.ctx;
+  hoso_decision dec{};
+  const size_t n = o.size();
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t* s = rows + i * ns;
+    ctx.receiving_unit = s[site];
+    fn(s, &ctx, &dec);
+    o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;
+    o.unit[i] = static_cast<uint32_t>(dec.unit);
+    o.deadline[i] = static_cast<uint32_t>(dec.deadline_minutes / 480);
+  }
+}
+
+// The same through a Decider's virtual decide() (the interpreter's form).
+__attribute__((noinline)) void run_decider(const hoso::rules::Decider& d, uint32_t proc,
+                                           const Input& in, Outputs& o) {
+  const int64_t* rows = in.rows.data();
+  const uint32_t ns = in.layout.nslots, site = in.layout.site;
+  hoso_rt_ctx ctx = in.ctx;
+  hoso_decision dec{};
+  const size_t n = o.size();
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t* s = rows + i * ns;
+    ctx.receiving_unit = s[site];
+    d.decide(proc, s, &ctx, &dec);
+    o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;
+    o.unit[i] = static_cast<uint32_t>(dec.unit);
+    o.deadline[i] = static_cast<uint32_t>(dec.deadline_minutes / 480);
+  }
+}
+
+// Rule hits from the decisions' route arm (untimed verification pass).
+std::array<uint64_t, wl::kRules> arm_hits(
+    const std::function<void(const int64_t*, const hoso_rt_ctx*, hoso_decision*)>& decide,
+    const Input& in) {
+  std::array<uint64_t, wl::kRules> hits{};
+  hoso_rt_ctx ctx = in.ctx;
+  hoso_decision dec{};
+  const size_t n = in.raw->size();
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t* s = in.rows.data() + i * in.layout.nslots;
+    ctx.receiving_unit = s[in.layout.site];
+    decide(s, &ctx, &dec);
+    if (dec.arm >= 0 && dec.arm < wl::kRules) ++hits[static_cast<size_t>(dec.arm)];
+  }
+  return hits;
+}
+
+struct Engine {
+  std::string name;
+  std::string description;
+  std::function<void(Outputs&)> run;
+  // Rule hits per route arm, or empty when the engine has no arms.
+  std::function<std::array<uint64_t, wl::kRules>()> hits;
+};
+
+struct Measured {
+  std::string name, description;
+  std::vector<double> seconds;
+  double median = 0;
+  bool ok = true;
+};
+
+std::string machine() {
+  std::string model = "unknown CPU";
+  std::ifstream cpu("/proc/cpuinfo");
+  for (std::string line; std::getline(cpu, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  std::string load;
+  std::ifstream la("/proc/loadavg");
+  std::getline(la, load);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : -1;
+  return model + ", pinned to " + std::to_string(cpus) + " CPU(s), loadavg " + load;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "bench_routing: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--n") {
+      args.n = std::stoull(value());
+    } else if (a == "--runs") {
+      args.runs = std::max(1, std::stoi(value()));
+    } else if (a == "--engines") {
+      args.engines = split(value());
+    } else if (a == "--rules") {
+      args.rules = value();
+    } else if (a == "--check") {
+      args.check = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_routing [--n N] [--runs R] [--engines interp,jit,pack,hand,"
+                   "hand-abi] [--rules FILE] [--check]\n");
+      return 2;
+    }
+  }
+
+  auto comp = hoso::driver::compile({args.rules});
+  if (!comp) {
+    std::fprintf(stderr, "bench_routing: %s\n", comp.error().message.c_str());
+    return 2;
+  }
+  if (!(*comp)->module) {
+    std::fprintf(stderr, "bench_routing: %s does not check clean (run `hoso check %s`)\n",
+                 args.rules.c_str(), args.rules.c_str());
+    return 2;
+  }
+  const hoso::ir::Module& module = *(*comp)->module;
+  auto proc = module.meta.procedure_index("RoutingWorkload");
+  if (!proc) {
+    std::fprintf(stderr, "bench_routing: no procedure RoutingWorkload in %s\n", args.rules.c_str());
+    return 2;
+  }
+  auto layout = wl::layout_of(module.meta.procedures[*proc]);
+  if (!layout) {
+    std::fprintf(stderr, "bench_routing: %s\n", layout.error().message.c_str());
+    return 2;
+  }
+
+  // Generation: not timed.
+  const auto& registry = hoso::rules::Registry::default_registry();
+  std::vector<Raw> raw = wl::generate(args.n);
+  Input in;
+  in.raw = &raw;
+  in.layout = *layout;
+  in.rows = wl::rows(raw, *layout);
+  in.ctx.province_of = registry.province_table();
+  in.ctx.communes = registry.communes();
+  in.ctx.receipt_date = 20515;  // 2026-03-02
+  in.ctx.receiving_unit = HOSO_NO_UNIT;
+  in.ctx.calendar = hoso_rt_default_calendar();
+  const bool fixed_layout = std::memcmp(&*layout, &wl::kFixedLayout, sizeof(Layout)) == 0;
+
+  hoso::ir::InterpDecider interp(module);
+  std::vector<Engine> engines;
+  engines.push_back({"interp",
+                     "reference interpreter (ir::decide via InterpDecider), one call per dossier",
+                     [&](Outputs& o) { run_decider(interp, *proc, in, o); },
+                     [&]() {
+                       return arm_hits([&](const int64_t* s, const hoso_rt_ctx* c,
+                                           hoso_decision* d) { interp.decide(*proc, s, c, d); },
+                                       in);
+                     }});
+  if (fixed_layout) {
+    engines.push_back({"hand", "hand-written C++ if/else (-O2), inlined loop over the row records",
+                       [&](Outputs& o) {
+                         wl::handwritten(in.rows.data(), o.size(), registry.province_table(), o);
+                       },
+                       [&]() {
+                         std::array<uint64_t, wl::kRules> h{};
+                         for (const Raw& r : raw) ++h[static_cast<size_t>(wl::handwritten_rule(r))];
+                         return h;
+                       }});
+    engines.push_back({"hand-raw",
+                       "hand-written C++ (-O2) over the compact drawn records (16 bytes, not 64)",
+                       [&](Outputs& o) {
+                         wl::handwritten_raw(raw.data(), o.size(), registry.province_table(), o);
+                       },
+                       nullptr});
+    engines.push_back({"hand-abi",
+                       "hand-written C++ behind the ABI: one hoso_decide_fn call per dossier",
+                       [&](Outputs& o) {
+                         hoso_decide_fn volatile fn = &wl::handwritten_decide;
+                         run_entry(fn, in, o);
+                       },
+                       nullptr});
+  } else {
+    std::fprintf(stderr,
+                 "bench_routing: the slot layout is not the hand-written one; skipping hand\n");
+  }
+
+  std::vector<std::string> wanted = args.engines;
+  if (wanted.empty()) {
+    for (const auto& e : engines) wanted.push_back(e.name);
+  }
+  for (const auto& w : wanted) {
+    bool known =
+        std::any_of(engines.begin(), engines.end(), [&](const Engine& e) { return e.name == w; });
+    if (!known) {
+      std::fprintf(stderr, "bench_routing: engine %s is not available in this build\n", w.c_str());
+      if (args.check) return 1;
+    }
+  }
+
+  Expected expected;
+  const bool have_expected = wl::expected_for(args.n, &expected);
+  std::printf("routing workload v1: N=%zu, seed %u, %d runs per engine, median reported\n", args.n,
+              wl::kSeed, args.runs);
+  std::printf("machine: %s\n", machine().c_str());
+  if (have_expected) {
+    std::printf("expected: checksum 0x%08x, province %llu\n", expected.checksum,
+                static_cast<unsigned long long>(expected.province));
+  }
+
+  bool all_ok = true;
+  std::vector<Measured> results;
+  Outputs out(args.n);
+  for (const auto& e : engines) {
+    if (std::find(wanted.begin(), wanted.end(), e.name) == wanted.end()) continue;
+    Measured m{e.name, e.description, {}, 0, true};
+    for (int r = 0; r < args.runs; ++r) {
+      std::fill(out.level.begin(), out.level.end(), 0xffffffffu);
+      auto t0 = std::chrono::steady_clock::now();
+      e.run(out);
+      auto t1 = std::chrono::steady_clock::now();
+      double sec = std::chrono::duration<double>(t1 - t0).count();
+      m.seconds.push_back(sec);
+      Summary s = wl::summarise(out);
+      bool ok = !have_expected ||
+                (s.checksum == expected.checksum && s.province == expected.province &&
+                 (!expected.has_sums ||
+                  (s.sum_deadline == expected.sum_deadline && s.sum_unit == expected.sum_unit)));
+      m.ok = m.ok && ok;
+      std::printf(
+          "  %-9s run %d: %8.2f ms  %7.2f ns/decision  checksum 0x%08x  province %llu  "
+          "sum(deadline) %llu  sum(unit) %llu  %s\n",
+          e.name.c_str(), r + 1, sec * 1e3, sec * 1e9 / static_cast<double>(args.n), s.checksum,
+          static_cast<unsigned long long>(s.province),
+          static_cast<unsigned long long>(s.sum_deadline),
+          static_cast<unsigned long long>(s.sum_unit), ok ? "OK" : "MISMATCH");
+    }
+    if (e.hits && have_expected && expected.has_sums) {
+      auto h = e.hits();
+      bool ok = h == expected.hits;
+      m.ok = m.ok && ok;
+      std::printf("  %-9s rule hits:", e.name.c_str());
+      for (auto x : h) std::printf(" %llu", static_cast<unsigned long long>(x));
+      std::printf("  %s\n", ok ? "OK" : "MISMATCH");
+    }
+    std::vector<double> sorted = m.seconds;
+    std::sort(sorted.begin(), sorted.end());
+    m.median = sorted[sorted.size() / 2];
+    all_ok = all_ok && m.ok;
+    results.push_back(m);
+  }
+
+  auto find = [&](const std::string& name) -> const Measured* {
+    for (const auto& m : results) {
+      if (m.name == name) return &m;
+    }
+    return nullptr;
+  };
+  const Measured* hand = find("hand");
+  const Measured* interp_m = find("interp");
+  std::printf(
+      "\n| engine | decisions/s | ns/decision | vs hand-written | vs interpreter | checksums |\n");
+  std::printf("|---|---:|---:|---:|---:|---|\n");
+  for (const auto& m : results) {
+    double n = static_cast<double>(args.n);
+    std::string vs_hand =
+        hand ? std::to_string(m.median / hand->median).substr(0, 5) + "x slower" : "-";
+    std::string vs_interp =
+        interp_m ? std::to_string(interp_m->median / m.median).substr(0, 6) + "x faster" : "-";
+    std::printf("| %s | %.1f M | %.2f | %s | %s | %s |\n", m.name.c_str(), n / m.median / 1e6,
+                m.median * 1e9 / n, vs_hand.c_str(), vs_interp.c_str(),
+                m.ok ? "all OK" : "MISMATCH");
+  }
+  for (const auto& m : results) std::printf("  %s: %s\n", m.name.c_str(), m.description.c_str());
+  if (!all_ok) {
+    std::printf("FAILED: some run did not reproduce the reference figures\n");
+    return 1;
+  }
+  return 0;
+}
