@@ -2,7 +2,7 @@
 add_library(hoso_warnings INTERFACE)
 target_compile_options(hoso_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough)
 if(HOSO_WERROR)
   target_compile_options(hoso_warnings INTERFACE -Werror)
 endif()

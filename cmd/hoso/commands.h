@@ -16,9 +16,11 @@ struct Registry {
   void add(CLI::App* sub, std::function<int()> run) { commands.emplace_back(sub, std::move(run)); }
 };
 
+void add_build_commands(CLI::App& app, Registry& reg);     // cmd_build.cpp: build
 void add_calendar_commands(CLI::App& app, Registry& reg);  // cmd_calendar.cpp: due, calendar
 void add_language_commands(CLI::App& app, Registry& reg);  // cmd_language.cpp: check, fmt
 void add_run_commands(CLI::App& app, Registry& reg);       // cmd_run.cpp: run
 void add_test_commands(CLI::App& app, Registry& reg);      // cmd_test.cpp: test
+void add_engine_commands(CLI::App& app, Registry& reg);    // cmd_engine.cpp: engine, audit
 
 }  // namespace hoso::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   hoso::cli::add_language_commands(app, reg);
   hoso::cli::add_run_commands(app, reg);
   hoso::cli::add_test_commands(app, reg);
+  hoso::cli::add_build_commands(app, reg);
+  hoso::cli::add_engine_commands(app, reg);
   hoso::cli::add_calendar_commands(app, reg);
   try {
     app.parse(argc, argv);

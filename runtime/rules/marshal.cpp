@@ -83,7 +83,8 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
   if (doc.is_discarded()) {
     // Parse again with exceptions for the position and reason.
     try {
-      (void)json::parse(text);
+      json again = json::parse(text);
+      (void)again;
     } catch (const json::parse_error& e) {
       return make_error(ErrorCode::kInvalidArgument,
                         std::string("the dossier is not valid JSON (UTF-8): ") + e.what());
@@ -156,7 +157,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
                                     field_type_name(f.type)));
     }
     const json& v = fields[f.name];
-    auto text = [&]() -> Result<std::string> {
+    auto as_text = [&]() -> Result<std::string> {
       if (!v.is_string()) return bad(where, "expected a string, got " + json_kind(v));
       return v.get<std::string>();
     };
@@ -189,7 +190,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       case FieldType::Text:
       case FieldType::Person: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         int64_t id = -1;
         for (size_t k = 0; k < meta.strings.size(); ++k) {
@@ -206,7 +207,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       }
       case FieldType::Date: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         auto dt = calendar::parse_date(*s);
         if (!dt) return bad(where, dt.error().message);
@@ -214,7 +215,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       }
       case FieldType::DateTime: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         auto t = calendar::parse_instant(*s);
         if (!t) return bad(where, t.error().message);
@@ -222,7 +223,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       }
       case FieldType::Enum: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         bool found = false;
         for (size_t k = 0; k < f.enum_values.size(); ++k) {
@@ -245,7 +246,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
           d.slots[i] = c;
           break;
         }
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         auto c = reg.find_commune(*s);
         if (!c) return bad(where, "no commune named \"" + *s + "\" in the registry");
@@ -253,7 +254,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       }
       case FieldType::Province: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         auto pr = reg.find_province(*s);
         if (!pr) return bad(where, "no province named \"" + *s + "\" in the registry");
@@ -261,7 +262,7 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
         break;
       }
       case FieldType::Unit: {
-        auto s = text();
+        auto s = as_text();
         if (!s) return s.error();
         auto u = unit_value(*s, where, reg);
         if (!u) return u.error();

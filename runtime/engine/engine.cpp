@@ -1,0 +1,939 @@
+// The dossier engine: intake, steps, clock, deadlines, authority, audit.
+// Each action is one atomic store batch: the event (hash-chained journal),
+// the new state and the deadline changes, guarded by the dossier's version.
+#include "hoso/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace hoso::engine {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kDay = 480;
+
+struct StateName {
+  State s;
+  std::string_view name;
+};
+constexpr StateName kStates[] = {
+    {State::kSupplementRequested, "supplement_requested"},
+    {State::kRefusedAtIntake, "refused_at_intake"},
+    {State::kInProcess, "in_process"},
+    {State::kAwaitingPayment, "awaiting_payment"},
+    {State::kRejected, "rejected"},
+    {State::kWithdrawn, "withdrawn"},
+    {State::kResultReady, "result_ready"},
+    {State::kReturned, "returned"},
+    {State::kNotCollected, "not_collected"},
+};
+
+struct ActionName {
+  Action a;
+  std::string_view name;
+};
+constexpr ActionName kActions[] = {
+    {Action::kComplete, "complete"},          {Action::kRequestSupplement, "request_supplement"},
+    {Action::kSupplement, "supplement"},      {Action::kAwaitPayment, "await_payment"},
+    {Action::kPaid, "paid"},                  {Action::kReject, "reject"},
+    {Action::kWithdraw, "withdraw"},          {Action::kRefuseIntake, "refuse_intake"},
+    {Action::kReturn, "return"},              {Action::kNotCollected, "not_collected"},
+};
+
+State state_from(std::string_view n) {
+  for (const auto& s : kStates) {
+    if (s.name == n) return s.s;
+  }
+  return State::kInProcess;
+}
+
+class SystemClock final : public Clock {
+ public:
+  int64_t now() const override {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    return secs / 60 + 7 * 60;  // UTC+7
+  }
+};
+
+bool closed(State s) {
+  return s == State::kRefusedAtIntake || s == State::kRejected || s == State::kWithdrawn ||
+         s == State::kReturned || s == State::kNotCollected;
+}
+
+}  // namespace
+
+std::string_view state_name(State s) {
+  for (const auto& x : kStates) {
+    if (x.s == s) return x.name;
+  }
+  return "?";
+}
+
+std::string_view action_name(Action a) {
+  for (const auto& x : kActions) {
+    if (x.a == a) return x.name;
+  }
+  return "?";
+}
+
+Result<Action> parse_action(std::string_view name) {
+  std::string all;
+  for (const auto& x : kActions) {
+    if (x.name == name) return x.a;
+    all += (all.empty() ? "" : ", ") + std::string(x.name);
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown action `" + std::string(name) + "` (one of: " + all + ")");
+}
+
+std::unique_ptr<Clock> system_clock() { return std::make_unique<SystemClock>(); }
+
+// ------------------------------------------------------------------ actors
+
+Result<Actor> parse_actor(std::string_view text, const rules::PackMeta& meta,
+                          const rules::Registry& reg) {
+  auto fail = [&](const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "actor \"" + std::string(text) + "\": " + why +
+                          "; write e.g. \"commune Bắc Hà/one_stop#nva\" or "
+                          "\"province Lào Cai/construction/head#tt\"");
+  };
+  Actor a;
+  std::string s(text);
+  auto hash = s.find('#');
+  if (hash != std::string::npos) {
+    a.id = s.substr(hash + 1);
+    s = s.substr(0, hash);
+  }
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    auto slash = s.find('/', start);
+    parts.push_back(s.substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  const std::string& place = parts[0];
+  auto space = place.find(' ');
+  if (space == std::string::npos) return fail("no level before the place name");
+  std::string level = place.substr(0, space);
+  std::string name = place.substr(space + 1);
+  bool province = level == "province";
+  if (!province && level != "commune") return fail("the level is `commune` or `province`");
+  int32_t where = -1;
+  if (province) {
+    where = reg.find_province(name).value_or(-1);
+  } else {
+    where = reg.find_commune(name).value_or(-1);
+  }
+  if (where < 0) return fail("no " + level + " named \"" + name + "\" in the registry");
+  const auto& agencies = province ? meta.province_agencies : meta.commune_agencies;
+  int32_t agency = 0;
+  size_t next = 1;
+  if (parts.size() > 1) {
+    auto it = std::find(agencies.begin(), agencies.end(), parts[1]);
+    if (it != agencies.end()) {
+      agency = static_cast<int32_t>(it - agencies.begin());
+      next = 2;
+    }
+  }
+  if (next < parts.size()) a.role = parts[next++];
+  if (next < parts.size()) return fail("too many parts");
+  a.unit = province ? hoso_province_unit(where, agency) : hoso_commune_unit(where, agency);
+  return a;
+}
+
+std::string actor_text(const Actor& a, const rules::PackMeta& meta,
+                       const rules::Registry& reg) {
+  std::string s = rules::unit_text(a.unit, meta, reg);
+  if (!a.role.empty()) s += " / " + a.role;
+  if (!a.id.empty()) s += " #" + a.id;
+  return s;
+}
+
+// ------------------------------------------------------------------ engine
+
+struct Engine::Impl {
+  Config cfg;
+  std::shared_ptr<const rules::Decider> rules;
+  mutable std::mutex rules_mu;
+  std::mutex id_mu;
+  int64_t next_id = 0;
+
+  std::shared_ptr<const rules::Decider> current_rules() const {
+    std::lock_guard<std::mutex> lock(rules_mu);
+    return rules;
+  }
+  const rules::Registry& reg() const { return *cfg.registry; }
+  const calendar::Calendar& cal() const { return *cfg.calendar; }
+
+  Result<int64_t> now() const {
+    if (cfg.clock == nullptr) {
+      return make_error(ErrorCode::kFailedPrecondition, "the engine has no clock configured");
+    }
+    return cfg.clock->now();
+  }
+
+  std::string unit_text(int64_t u, const rules::PackMeta& m) const {
+    return rules::unit_text(u, m, reg());
+  }
+
+  int64_t add_working(int64_t start, int64_t minutes) const {
+    auto t = cal().add_working_days(start, static_cast<int32_t>(minutes / kDay),
+                                    calendar::Rounding::kToOpening);
+    if (!t) return -1;
+    if (minutes % kDay == 0) return *t;
+    return cal().add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening)
+        .value_or(-1);
+  }
+
+  Result<store::CommitResult> commit(const store::Batch& b) const {
+    auto r = cfg.store->commit(b);
+    if (r && cfg.on_event) {
+      for (const auto& e : b.events) cfg.on_event(e);
+    }
+    return r;
+  }
+
+  // Records a refused action in the audit trail and returns the error.
+  Error refuse(const Actor& actor, std::string_view dossier, std::string_view action, Error err,
+               int64_t at, const rules::PackMeta& meta) const {
+    store::Batch b;
+    store::Event e;
+    e.dossier_id = std::string(dossier);
+    e.kind = "refused";
+    e.instant = at;
+    e.actor = actor_text(actor, meta, reg());
+    e.payload = json{{"action", action}, {"reason", err.message}}.dump();
+    b.events.push_back(std::move(e));
+    (void)cfg.store->commit(b);
+    return err;
+  }
+
+  // -------------------------------------------------------------- deadlines
+
+  void schedule(json& st, store::Batch& b) const {
+    const std::string id = st["id"];
+    for (const char* k : {"due", "warn", "step"}) b.remove_deadlines.push_back({id, k, {}});
+    State s = state_from(st["state"].get<std::string>());
+    if (s != State::kInProcess || !st["paused_since"].is_null()) return;
+    int64_t due = st["due"];
+    if (due >= 0 && !st["overdue"].get<bool>()) {
+      b.add_deadlines.push_back({id, "due", due, "{}", ""});
+      int64_t warn = st["warn_at"];
+      if (warn >= 0) b.add_deadlines.push_back({id, "warn", warn, "{}", ""});
+    }
+    size_t step = st["step"];
+    const auto& steps = st["steps"];
+    if (step < steps.size()) {
+      int64_t sd = steps[step]["due"];
+      if (sd >= 0) b.add_deadlines.push_back({id, "step", sd, json{{"step", step}}.dump(), ""});
+    }
+  }
+
+  // Recomputes due dates after a pause of `paused` working minutes.
+  void shift(json& st, int64_t paused) const {
+    auto move = [&](json& v) {
+      int64_t t = v;
+      if (t >= 0) v = add_working(t, paused);
+    };
+    move(st["due"]);
+    move(st["warn_at"]);
+    for (auto& s : st["steps"]) move(s["due"]);
+  }
+
+  // Steps, due dates and the clock from a decision, clock starting at `start`.
+  void plan(json& st, const rules::ProcedureMeta& p, const rules::Dossier& d,
+            const hoso_decision& dec, int64_t start) const {
+    rules::Dossier shifted = d;
+    shifted.received = start;
+    rules::Due due = rules::compute_due(p, shifted, dec, cal());
+    st["clock_start"] = due.start;
+    st["due"] = due.due;
+    st["original_due"] = due.due;
+    st["warn_at"] = due.warn;
+    json steps = json::array();
+    const auto& roles = current_rules()->meta().roles;
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+      if (((dec.steps_included >> i) & 1U) == 0) continue;
+      int32_t role = dec.step_role[i];
+      steps.push_back({{"name", p.steps[i].name},
+                       {"unit", dec.step_unit[i]},
+                       {"role", role >= 0 && static_cast<size_t>(role) < roles.size()
+                                    ? roles[static_cast<size_t>(role)]
+                                    : ""},
+                       {"budget", dec.step_budget[i]},
+                       {"due", due.step_due[i]},
+                       {"yields", p.steps[i].result}});
+    }
+    st["steps"] = steps;
+    st["step"] = 0;
+  }
+
+  store::DossierState to_store(const json& st) const {
+    store::DossierState ds;
+    ds.dossier_id = st["id"];
+    ds.state_name = st["state"];
+    ds.competent_unit = std::to_string(st["competent"].get<int64_t>());
+    ds.receiving_unit = std::to_string(st["receiving"].get<int64_t>());
+    int64_t due = st["due"];
+    if (due >= 0) ds.due = due;
+    ds.state_json = st.dump();
+    return ds;
+  }
+
+  DossierView view(const json& st, int64_t version) const {
+    DossierView v;
+    v.id = st["id"];
+    v.procedure = st["procedure"];
+    v.state = state_from(st["state"].get<std::string>());
+    v.version = version;
+    json out = st;
+    out["version"] = version;
+    v.json = out.dump(2, ' ', false, json::error_handler_t::replace);
+    return v;
+  }
+
+  store::Event event(const json& st, std::string kind, int64_t at, const std::string& actor,
+                     json payload) const {
+    store::Event e;
+    e.dossier_id = st["id"];
+    e.kind = std::move(kind);
+    e.instant = at;
+    e.actor = actor;
+    e.payload = payload.dump();
+    return e;
+  }
+
+  // Who may see a dossier: units of the places it touched (a commune sees
+  // only dossiers it received or handles; a province sees its province's).
+  bool may_see(const Actor& a, const json& st, const hoso_rt_ctx& ctx) const {
+    std::vector<int64_t> units = {st["receiving"].get<int64_t>(), st["competent"].get<int64_t>()};
+    for (const auto& s : st["steps"]) units.push_back(s["unit"].get<int64_t>());
+    int32_t level = hoso_unit_level(a.unit);
+    for (int64_t u : units) {
+      if (level == 2 && hoso_unit_commune(u) == hoso_unit_commune(a.unit)) return true;
+      if (level == 1 && hoso_unit_province(&ctx, u) == hoso_unit_province(&ctx, a.unit)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  hoso_rt_ctx ctx() const {
+    hoso_rt_ctx c{};
+    c.province_of = reg().province_table();
+    c.communes = reg().communes();
+    c.calendar = cfg.calendar;
+    return c;
+  }
+
+  // The desk of the dossier: the one-stop unit (or People's Committee) of the
+  // place that received it.
+  bool is_desk(const Actor& a, int64_t receiving) const {
+    hoso_rt_ctx c = ctx();
+    if (hoso_unit_level(a.unit) != hoso_unit_level(receiving)) return false;
+    if (hoso_unit_level(a.unit) == 2) {
+      return hoso_unit_commune(a.unit) == hoso_unit_commune(receiving);
+    }
+    return hoso_unit_province(&c, a.unit) == hoso_unit_province(&c, receiving);
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::create(Config config) {
+  if (!config.rules) return make_error(ErrorCode::kInvalidArgument, "engine: no rules given");
+  if (config.store == nullptr) return make_error(ErrorCode::kInvalidArgument, "engine: no store");
+  if (config.calendar == nullptr) config.calendar = &calendar::default_calendar();
+  if (config.registry == nullptr) config.registry = &rules::Registry::default_registry();
+  auto impl = std::make_unique<Impl>();
+  impl->rules = config.rules;
+  impl->cfg = std::move(config);
+  auto counts = impl->cfg.store->counts();
+  if (!counts) return counts.error();
+  impl->next_id = counts->dossiers;
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+void Engine::replace_rules(std::shared_ptr<const rules::Decider> rules) {
+  std::lock_guard<std::mutex> lock(impl_->rules_mu);
+  impl_->rules = std::move(rules);
+}
+
+Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submission& s) {
+  Impl& I = *impl_;
+  auto rules = I.current_rules();
+  const auto& meta = rules->meta();
+  auto now = I.now();
+  if (!now) return now.error();
+  if (!s.idempotency_key.empty()) {
+    auto prev = I.cfg.store->find_event_by_key(s.idempotency_key);
+    if (!prev) return prev.error();
+    if (prev->has_value()) {
+      auto ds = I.cfg.store->get_dossier((*prev)->dossier_id);
+      if (!ds) return ds.error();
+      return I.view(json::parse(ds->state_json), ds->version);
+    }
+  }
+  auto d = rules::marshal(meta, s.dossier_json, I.reg());
+  if (!d) return d.error();
+  std::string who = actor_text(actor, meta, I.reg());
+  if (!I.is_desk(actor, d->receiving_unit)) {
+    return I.refuse(actor, "", "submit",
+                    make_error(ErrorCode::kPermissionDenied,
+                               "only the desk of " + I.unit_text(d->receiving_unit, meta) +
+                                   " may take this dossier in; you are " + who),
+                    *now, meta);
+  }
+  const rules::ProcedureMeta& p = meta.procedures[d->procedure];
+  hoso_rt_ctx ctx = rules::make_context(*d, I.reg(), I.cfg.calendar);
+  hoso_decision dec{};
+  rules->decide(d->procedure, d->slots.data(), &ctx, &dec);
+
+  json st;
+  st["procedure"] = p.name;
+  st["rules_version"] = p.version;
+  st["received"] = d->received;
+  st["receiving"] = d->receiving_unit;
+  st["channel"] = s.channel;
+  st["submitted"] = s.submitted ? json(*s.submitted) : json(nullptr);
+  st["dossier"] = json::parse(s.dossier_json);
+  st["competent"] = dec.unit;
+  st["level"] = hoso_unit_level(dec.unit) == 1 ? "province" : "commune";
+  st["deadline_minutes"] = dec.deadline_minutes;
+  st["supplements"] = 0;
+  st["paused_since"] = nullptr;
+  st["paused_minutes"] = 0;
+  st["overdue"] = false;
+  st["apologies"] = 0;
+  st["result_at"] = nullptr;
+  st["closed_at"] = nullptr;
+  st["outcome"] = nullptr;
+  st["late_receipt"] = false;
+  if (s.channel == "online" && s.submitted) {
+    auto worked = I.cal().working_minutes_between(*s.submitted, d->received).value_or(0);
+    st["late_receipt"] = worked > int64_t{I.cfg.online_receipt_sla_hours} * 60;
+  }
+  json guidance = json::array();
+  for (size_t i = 0; i < p.requires_.size(); ++i) {
+    if ((dec.failed_requires >> i) & 1U) guidance.push_back(p.requires_[i].message);
+  }
+  if (!guidance.empty()) {
+    st["state"] = state_name(State::kSupplementRequested);
+    st["intake_incomplete"] = true;
+    st["guidance"] = guidance;
+    st["supplements"] = 1;
+    st["steps"] = json::array();
+    st["step"] = 0;
+    st["clock_start"] = -1;
+    st["due"] = -1;
+    st["original_due"] = -1;
+    st["warn_at"] = -1;
+  } else {
+    st["state"] = state_name(State::kInProcess);
+    st["intake_incomplete"] = false;
+    I.plan(st, p, *d, dec, d->received);
+  }
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int64_t n;
+    {
+      std::lock_guard<std::mutex> lock(I.id_mu);
+      n = ++I.next_id;
+    }
+    st["id"] = fmt::format("HS{:08}", n);
+    store::Batch b;
+    b.expect.push_back({st["id"], 0});
+    store::Event e = I.event(st, "received", d->received, who,
+                             {{"procedure", p.name},
+                              {"competent", dec.unit},
+                              {"due", st["due"]},
+                              {"guidance", guidance},
+                              {"channel", s.channel}});
+    e.idempotency_key = s.idempotency_key;
+    b.events.push_back(std::move(e));
+    b.states.push_back(I.to_store(st));
+    I.schedule(st, b);
+    auto r = I.commit(b);
+    if (r) {
+      if (r->duplicate) {
+        auto prev = I.cfg.store->find_event_by_key(s.idempotency_key);
+        if (prev && prev->has_value()) {
+          auto ds = I.cfg.store->get_dossier((*prev)->dossier_id);
+          if (ds) return I.view(json::parse(ds->state_json), ds->version);
+        }
+      }
+      return I.view(st, r->versions.empty() ? 1 : r->versions[0]);
+    }
+    if (r.error().code != ErrorCode::kFailedPrecondition) return r.error();
+    // Another engine took this number: try the next one.
+  }
+  return make_error(ErrorCode::kInternal, "could not allocate a dossier number");
+}
+
+Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view dossier_id,
+                                          Action action, std::string_view payload_text,
+                                          std::string_view idempotency_key) {
+  Impl& I = *impl_;
+  auto rules = I.current_rules();
+  const auto& meta = rules->meta();
+  auto now_r = I.now();
+  if (!now_r) return now_r.error();
+  int64_t now = *now_r;
+  if (!idempotency_key.empty()) {
+    auto prev = I.cfg.store->find_event_by_key(idempotency_key);
+    if (!prev) return prev.error();
+    if (prev->has_value()) {
+      auto ds = I.cfg.store->get_dossier(dossier_id);
+      if (!ds) return ds.error();
+      return I.view(json::parse(ds->state_json), ds->version);
+    }
+  }
+  json payload = json::parse(payload_text, nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    return make_error(ErrorCode::kInvalidArgument, "the action's payload must be a JSON object");
+  }
+  auto ds = I.cfg.store->get_dossier(dossier_id);
+  if (!ds) return ds.error();
+  json st = json::parse(ds->state_json, nullptr, false);
+  if (st.is_discarded()) return make_error(ErrorCode::kInternal, "stored state is damaged");
+  std::string who = actor_text(actor, meta, I.reg());
+  State s = state_from(st["state"].get<std::string>());
+  std::string aname(action_name(action));
+  int64_t receiving = st["receiving"];
+  size_t step = st["step"];
+  auto& steps = st["steps"];
+  bool desk_action = action == Action::kSupplement || action == Action::kPaid ||
+                     action == Action::kWithdraw || action == Action::kRefuseIntake ||
+                     action == Action::kReturn || action == Action::kNotCollected;
+  // Authority.
+  if (desk_action || (action == Action::kRequestSupplement && I.is_desk(actor, receiving))) {
+    if (!I.is_desk(actor, receiving)) {
+      return I.refuse(actor, dossier_id, aname,
+                      make_error(ErrorCode::kPermissionDenied,
+                                 "only the receiving desk (" + I.unit_text(receiving, meta) +
+                                     ") may " + aname + " this dossier; you are " + who),
+                      now, meta);
+    }
+  } else {
+    if (step >= steps.size()) {
+      return I.refuse(actor, dossier_id, aname,
+                      make_error(ErrorCode::kFailedPrecondition,
+                                 "dossier " + std::string(dossier_id) + " has no step in progress"),
+                      now, meta);
+    }
+    int64_t unit = steps[step]["unit"];
+    std::string role = steps[step]["role"];
+    bool ok = actor.unit == unit && (role.empty() || actor.role == role);
+    if (!ok) {
+      std::string need = I.unit_text(unit, meta) + (role.empty() ? "" : " / " + role);
+      return I.refuse(actor, dossier_id, aname,
+                      make_error(ErrorCode::kPermissionDenied,
+                                 "step `" + steps[step]["name"].get<std::string>() +
+                                     "` is in the hands of " + need + "; you are " + who),
+                      now, meta);
+    }
+  }
+  auto wrong_state = [&](const std::string& needs) {
+    return I.refuse(actor, dossier_id, aname,
+                    make_error(ErrorCode::kFailedPrecondition,
+                               "dossier " + std::string(dossier_id) + " is " +
+                                   std::string(state_name(s)) + "; `" + aname + "` needs " + needs),
+                    now, meta);
+  };
+  std::string kind = aname;
+  json ev = payload;
+  bool reschedule = true;
+  const rules::ProcedureMeta* p = nullptr;
+  for (const auto& pm : meta.procedures) {
+    if (pm.name == st["procedure"]) p = &pm;
+  }
+  auto pause = [&]() {
+    std::string rule = p != nullptr ? p->supplement : "pauses";
+    if (rule != "counts" && st["paused_since"].is_null()) st["paused_since"] = now;
+  };
+  auto resume = [&]() {
+    if (st["paused_since"].is_null()) return;
+    int64_t since = st["paused_since"];
+    std::string rule = p != nullptr ? p->supplement : "pauses";
+    if (rule == "restarts") {
+      int64_t d = st["deadline_minutes"];
+      int64_t start = I.cal().intake(now).value_or(now);
+      int64_t old_due = st["due"];
+      int64_t new_due = I.add_working(start, d);
+      st["due"] = new_due;
+      int64_t delta = I.cal().working_minutes_between(old_due, new_due).value_or(0);
+      for (auto& sd : st["steps"]) {
+        int64_t t = sd["due"];
+        if (t >= 0) sd["due"] = I.add_working(t, delta);
+      }
+      int64_t w = st["warn_at"];
+      if (w >= 0) st["warn_at"] = I.add_working(w, delta);
+    } else {
+      int64_t paused = I.cal().working_minutes_between(since, now).value_or(0);
+      st["paused_minutes"] = st["paused_minutes"].get<int64_t>() + paused;
+      I.shift(st, paused);
+      ev["paused_working_minutes"] = paused;
+    }
+    st["paused_since"] = nullptr;
+  };
+  switch (action) {
+    case Action::kComplete: {
+      if (s != State::kInProcess || !st["paused_since"].is_null()) return wrong_state("in_process");
+      ev["step"] = steps[step]["name"];
+      ++step;
+      st["step"] = step;
+      if (step >= steps.size()) {
+        st["state"] = state_name(State::kResultReady);
+        st["result_at"] = now;
+        int64_t due = st["due"];
+        std::string outcome = "late";
+        if (due < 0 || now <= due) {
+          outcome = calendar::date_of(now) < calendar::date_of(due) ? "early" : "on_time";
+        }
+        st["outcome"] = outcome;
+        ev["outcome"] = outcome;
+        kind = "result_ready";
+      } else {
+        int64_t prev_unit = steps[step - 1]["unit"], next_unit = steps[step]["unit"];
+        if (prev_unit != next_unit) {
+          ev["transferred_to"] = I.unit_text(next_unit, meta);
+          kind = "transferred";
+        } else {
+          kind = "step_done";
+        }
+      }
+      break;
+    }
+    case Action::kRequestSupplement:
+      if (s != State::kInProcess) return wrong_state("in_process");
+      st["state"] = state_name(State::kSupplementRequested);
+      st["supplements"] = st["supplements"].get<int64_t>() + 1;
+      pause();
+      break;
+    case Action::kSupplement: {
+      if (s != State::kSupplementRequested) return wrong_state("supplement_requested");
+      if (st["intake_incomplete"].get<bool>()) {
+        // The citizen completes the dossier: check again, start the clock.
+        json dossier = st["dossier"];
+        if (payload.contains("fields") && payload["fields"].is_object()) {
+          for (const auto& [k, v] : payload["fields"].items()) dossier["fields"][k] = v;
+        }
+        auto d = rules::marshal(meta, dossier.dump(), I.reg());
+        if (!d) return d.error();
+        hoso_rt_ctx c = rules::make_context(*d, I.reg(), I.cfg.calendar);
+        hoso_decision dec{};
+        rules->decide(d->procedure, d->slots.data(), &c, &dec);
+        json guidance = json::array();
+        const auto& pm = meta.procedures[d->procedure];
+        for (size_t i = 0; i < pm.requires_.size(); ++i) {
+          if ((dec.failed_requires >> i) & 1U) guidance.push_back(pm.requires_[i].message);
+        }
+        st["dossier"] = dossier;
+        if (!guidance.empty()) {
+          // Decree 118: written guidance is given once; a dossier still
+          // incomplete is refused.
+          st["state"] = state_name(State::kRefusedAtIntake);
+          st["closed_at"] = now;
+          ev["guidance"] = guidance;
+          kind = "refused_at_intake";
+          break;
+        }
+        st["intake_incomplete"] = false;
+        st["competent"] = dec.unit;
+        st["level"] = hoso_unit_level(dec.unit) == 1 ? "province" : "commune";
+        st["deadline_minutes"] = dec.deadline_minutes;
+        st["state"] = state_name(State::kInProcess);
+        I.plan(st, pm, *d, dec, now);
+        kind = "received_complete";
+        break;
+      }
+      st["state"] = state_name(State::kInProcess);
+      resume();
+      break;
+    }
+    case Action::kAwaitPayment:
+      if (s != State::kInProcess) return wrong_state("in_process");
+      st["state"] = state_name(State::kAwaitingPayment);
+      if (st["paused_since"].is_null()) st["paused_since"] = now;
+      break;
+    case Action::kPaid:
+      if (s != State::kAwaitingPayment) return wrong_state("awaiting_payment");
+      st["state"] = state_name(State::kInProcess);
+      {
+        int64_t since = st["paused_since"];
+        int64_t paused = I.cal().working_minutes_between(since, now).value_or(0);
+        st["paused_minutes"] = st["paused_minutes"].get<int64_t>() + paused;
+        I.shift(st, paused);
+        st["paused_since"] = nullptr;
+      }
+      break;
+    case Action::kReject:
+      if (s != State::kInProcess) return wrong_state("in_process");
+      st["state"] = state_name(State::kRejected);
+      st["closed_at"] = now;
+      break;
+    case Action::kWithdraw:
+      if (closed(s) || s == State::kResultReady) return wrong_state("an open dossier");
+      st["state"] = state_name(State::kWithdrawn);
+      st["closed_at"] = now;
+      break;
+    case Action::kRefuseIntake:
+      if (s != State::kSupplementRequested || !st["intake_incomplete"].get<bool>()) {
+        if (!(s == State::kInProcess && step == 0)) {
+          return wrong_state("a dossier still at intake");
+        }
+      }
+      st["state"] = state_name(State::kRefusedAtIntake);
+      st["closed_at"] = now;
+      break;
+    case Action::kReturn:
+      if (s != State::kResultReady) return wrong_state("result_ready");
+      st["state"] = state_name(State::kReturned);
+      st["closed_at"] = now;
+      break;
+    case Action::kNotCollected:
+      if (s != State::kResultReady) return wrong_state("result_ready");
+      st["state"] = state_name(State::kNotCollected);
+      st["closed_at"] = now;
+      break;
+  }
+  (void)reschedule;
+  store::Batch b;
+  b.expect.push_back({std::string(dossier_id), ds->version});
+  store::Event e = I.event(st, kind, now, who, ev);
+  e.idempotency_key = std::string(idempotency_key);
+  b.events.push_back(std::move(e));
+  b.states.push_back(I.to_store(st));
+  I.schedule(st, b);
+  auto r = I.commit(b);
+  if (!r) {
+    if (r.error().code == ErrorCode::kFailedPrecondition) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "dossier " + std::string(dossier_id) +
+                            " changed while this action was prepared; read it again and retry");
+    }
+    return r.error();
+  }
+  return I.view(st, r->versions.empty() ? ds->version + 1 : r->versions[0]);
+}
+
+Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
+  Impl& I = *impl_;
+  auto rules = I.current_rules();
+  const auto& meta = rules->meta();
+  AdvanceReport report;
+  for (int round = 0; round < 1000; ++round) {
+    store::ClaimRequest req;
+    req.now = now;
+    req.limit = 256;
+    auto due = I.cfg.store->claim_due(req);
+    if (!due) return due.error();
+    if (due->empty()) break;
+    size_t fired_this_round = 0;
+    for (const auto& dl : *due) {
+      auto ds = I.cfg.store->get_dossier(dl.dossier_id);
+      if (!ds) return ds.error();
+      json st = json::parse(ds->state_json, nullptr, false);
+      if (st.is_discarded()) continue;
+      const rules::ProcedureMeta* p = nullptr;
+      for (const auto& pm : meta.procedures) {
+        if (pm.name == st["procedure"]) p = &pm;
+      }
+      store::Batch b;
+      b.expect.push_back({dl.dossier_id, ds->version});
+      b.remove_deadlines.push_back({dl.dossier_id, dl.kind, dl.fire_at});
+      json ev = {{"deadline", dl.fire_at}};
+      std::string kind;
+      int64_t competent = st["competent"];
+      if (dl.kind == "warn") {
+        kind = "warned";
+        ev["notify"] = I.unit_text(competent, meta);
+      } else if (dl.kind == "step") {
+        kind = "step_late";
+        size_t step = st["step"];
+        if (step < st["steps"].size()) ev["step"] = st["steps"][step]["name"];
+      } else if (dl.kind == "due") {
+        kind = "overdue";
+        st["overdue"] = true;
+        json actions = json::array();
+        if (p != nullptr) {
+          for (const auto& l : p->late) {
+            if (l.kind == "apologise") {
+              // Form 04: apology with a new appointment: the time the
+              // remaining steps need, at least one working day.
+              int64_t remaining = 0;
+              size_t step = st["step"];
+              for (size_t i = step; i < st["steps"].size(); ++i) {
+                remaining += st["steps"][i]["budget"].get<int64_t>();
+              }
+              remaining = std::max<int64_t>(remaining, kDay);
+              int64_t new_due = I.add_working(dl.fire_at, remaining);
+              st["apologies"] = st["apologies"].get<int64_t>() + 1;
+              st["new_appointment"] = new_due;
+              actions.push_back({{"apologise", true},
+                                 {"new_appointment", calendar::format_instant(new_due)}});
+            } else if (l.kind == "notify") {
+              actions.push_back({{"notify", l.target}});
+            } else if (l.kind == "escalate") {
+              int64_t at = I.add_working(dl.fire_at, l.after_minutes);
+              b.add_deadlines.push_back(
+                  {dl.dossier_id, "escalate", at, json{{"to", l.target}}.dump(), ""});
+              actions.push_back({{"escalate", l.target}, {"at", calendar::format_instant(at)}});
+            }
+          }
+        }
+        ev["late_handling"] = actions;
+      } else if (dl.kind == "escalate") {
+        kind = "escalated";
+        json pl = json::parse(dl.payload, nullptr, false);
+        ev["to"] = pl.is_object() ? pl["to"] : json("?");
+        st["escalated"] = true;
+      } else {
+        kind = dl.kind;
+      }
+      State s = state_from(st["state"].get<std::string>());
+      bool open = !(closed(s) || s == State::kResultReady);
+      if (open || dl.kind == "escalate") {
+        b.events.push_back(I.event(st, kind, dl.fire_at, "engine", ev));
+        b.states.push_back(I.to_store(st));
+      }
+      auto r = I.commit(b);
+      if (!r) {
+        if (r.error().code == ErrorCode::kFailedPrecondition) continue;  // fired elsewhere
+        return r.error();
+      }
+      if (!b.events.empty()) {
+        ++report.fired;
+        ++fired_this_round;
+        report.events.push_back(dl.dossier_id + " " + kind);
+      }
+    }
+    (void)fired_this_round;
+  }
+  return report;
+}
+
+Result<DossierView> Engine::show_unguarded(const Actor& actor, std::string_view dossier_id) const {
+  const Impl& I = *impl_;
+  auto ds = I.cfg.store->get_dossier(dossier_id);
+  if (!ds) return ds.error();
+  json st = json::parse(ds->state_json, nullptr, false);
+  if (st.is_discarded()) return make_error(ErrorCode::kInternal, "stored state is damaged");
+  hoso_rt_ctx c = I.ctx();
+  if (!I.may_see(actor, st, c)) {
+    return make_error(ErrorCode::kPermissionDenied,
+                      "dossier " + std::string(dossier_id) +
+                          " was neither received nor handled by your commune or province");
+  }
+  return I.view(st, ds->version);
+}
+
+Result<Kpi> Engine::kpi_unguarded() const {
+  const Impl& I = *impl_;
+  const auto& meta = I.current_rules()->meta();
+  std::set<std::string> ids;
+  for (store::Sequence from = 1;;) {
+    auto page = I.cfg.store->read_journal(from, 2048);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    for (const auto& e : *page) {
+      if (!e.dossier_id.empty()) ids.insert(e.dossier_id);
+    }
+    from = page->back().seq + 1;
+  }
+  std::map<int64_t, UnitKpi> units;
+  std::map<std::string, UnitKpi> levels;
+  for (const auto& id : ids) {
+    auto ds = I.cfg.store->get_dossier(id);
+    if (!ds) continue;
+    json st = json::parse(ds->state_json, nullptr, false);
+    if (st.is_discarded()) continue;
+    int64_t u = st["competent"];
+    std::string level = st["level"];
+    for (UnitKpi* k : {&units[u], &levels[level]}) {
+      k->received++;
+      State s = state_from(st["state"].get<std::string>());
+      if (!st["outcome"].is_null()) {
+        std::string o = st["outcome"];
+        k->closed++;
+        if (o == "early") k->early++;
+        if (o == "on_time") k->on_time++;
+        if (o == "late") k->late++;
+      } else if (!closed(s) && st["overdue"].get<bool>()) {
+        k->in_process_late++;
+      }
+      k->supplements += st["supplements"].get<int64_t>();
+      if (st["channel"] == "online") k->online++;
+      if (st["late_receipt"].get<bool>()) k->late_receipts++;
+    }
+  }
+  auto finish = [](UnitKpi& k) {
+    double late = static_cast<double>(k.late + k.in_process_late);
+    k.on_time_rate = k.received > 0 ? 1.0 - late / static_cast<double>(k.received) : 1.0;
+    k.supplements_per_dossier =
+        k.received > 0 ? static_cast<double>(k.supplements) / static_cast<double>(k.received) : 0;
+    k.online_share =
+        k.received > 0 ? static_cast<double>(k.online) / static_cast<double>(k.received) : 0;
+  };
+  Kpi out;
+  for (auto& [u, k] : units) {
+    k.unit_id = u;
+    k.unit = I.unit_text(u, meta);
+    k.level = hoso_unit_level(u) == 1 ? "province" : "commune";
+    finish(k);
+    out.units.push_back(k);
+  }
+  for (auto& [l, k] : levels) {
+    k.unit = l;
+    k.level = l;
+    finish(k);
+    out.levels.push_back(k);
+  }
+  return out;
+}
+
+// nlohmann::json and the standard library may throw (a damaged state, an
+// allocation failure); nothing crosses the engine's API as an exception.
+namespace {
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("engine: ") + e.what());
+  } catch (...) {
+    return make_error(ErrorCode::kInternal, "engine: unknown failure");
+  }
+}
+}  // namespace
+
+Result<DossierView> Engine::submit(const Actor& actor, const Submission& s) {
+  return guarded([&] { return submit_unguarded(actor, s); });
+}
+Result<DossierView> Engine::act(const Actor& actor, std::string_view dossier_id, Action action,
+                                std::string_view payload, std::string_view idempotency_key) {
+  return guarded([&] { return act_unguarded(actor, dossier_id, action, payload, idempotency_key); });
+}
+Result<AdvanceReport> Engine::advance(int64_t now) {
+  return guarded([&] { return advance_unguarded(now); });
+}
+Result<DossierView> Engine::show(const Actor& actor, std::string_view dossier_id) const {
+  return guarded([&] { return show_unguarded(actor, dossier_id); });
+}
+Result<Kpi> Engine::kpi() const {
+  return guarded([&] { return kpi_unguarded(); });
+}
+
+}  // namespace hoso::engine

@@ -1,0 +1,345 @@
+// Scenario tests for the dossier engine: submit, act, advance the clock,
+// expect state; every refusal and late path; restarts; two engines.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "driver/driver.h"
+#include "hoso/engine.h"
+#include "ir/interp_decider.h"
+
+namespace hoso {
+namespace {
+
+using nlohmann::json;
+
+const char* kRules = R"(
+module t
+use std.vn
+
+procedure Permit {
+  basis    "Luật Xây dựng 2014, Điều 102"
+  level    commune
+  deadline 5 working days
+  supplement pauses
+  dossier {
+    site   : Commune
+    floors : Int
+    require floors in 1..30 else "Số tầng không hợp lệ"
+  }
+  route {
+    when floors > 7 -> province.construction
+    otherwise       -> site.economy
+  }
+  steps {
+    receive  by receiving.one_stop  within 1 working days  yields receipt
+    appraise by competent           within 3 working days  yields appraisal
+    deliver  by receiving.one_stop  within 1 working days  yields result
+  }
+  warn 1 working days before due
+  on late {
+    apologise
+    notify competent.head
+    escalate to province.people_committee.chairman after 2 working days
+  }
+}
+
+procedure Certificate {
+  basis    "Luật Đất đai 2024"
+  level    province
+  deadline 10 working days
+  dossier {
+    site : Commune
+  }
+  route {
+    otherwise -> province.land_registry
+  }
+  steps {
+    decide by competent within 10 working days yields certificate
+  }
+}
+
+decentralise Certificate
+  from province.land_registry to site.land_office
+  effective 2025-07-01
+  basis "Nghị định 151/2025/NĐ-CP"
+)";
+
+class FixedClock final : public engine::Clock {
+ public:
+  int64_t t = 0;
+  int64_t now() const override { return t; }
+};
+
+int64_t at(const char* s) { return *calendar::parse_instant(s); }
+
+struct Fixture {
+  std::unique_ptr<driver::Compilation> comp;
+  std::shared_ptr<rules::Decider> decider;
+  std::unique_ptr<store::Store> store;
+  FixedClock clock;
+  std::unique_ptr<engine::Engine> eng;
+  std::vector<store::Event> seen;
+
+  explicit Fixture(std::unique_ptr<store::Store> s = store::make_memory_store()) {
+    comp = driver::compile_sources({{"t.hoso", kRules}});
+    EXPECT_FALSE(comp->diags.has_errors())
+        << diag::render_console(comp->diags, comp->sm, false);
+    decider = std::make_shared<ir::InterpDecider>(*comp->module);
+    store = std::move(s);
+    start();
+  }
+  void start() {
+    engine::Config cfg;
+    cfg.rules = decider;
+    cfg.store = store.get();
+    cfg.clock = &clock;
+    cfg.on_event = [this](const store::Event& e) { seen.push_back(e); };
+    auto e = engine::Engine::create(cfg);
+    EXPECT_TRUE(e.ok());
+    eng = std::move(*e);
+  }
+  engine::Actor actor(const char* text) {
+    auto a = engine::parse_actor(text, decider->meta(), rules::Registry::default_registry());
+    EXPECT_TRUE(a.ok()) << a.error().message;
+    return *a;
+  }
+  engine::DossierView submit(const std::string& fields, const char* received = "2026-03-02 09:00",
+                             const char* desk = "commune Bắc Hà/one_stop#a",
+                             const char* proc = "Permit") {
+    clock.t = at(received);
+    engine::Submission s;
+    s.dossier_json = std::string(R"({"procedure": ")") + proc + R"(", "received": ")" + received +
+                     R"(", "receiving": "commune Bắc Hà", "fields": )" + fields + "}";
+    auto v = eng->submit(actor(desk), s);
+    EXPECT_TRUE(v.ok()) << v.error().message;
+    return v.ok() ? *v : engine::DossierView{};
+  }
+  json state(const std::string& id) {
+    auto ds = store->get_dossier(id);
+    EXPECT_TRUE(ds.ok());
+    return json::parse(ds->state_json);
+  }
+  Result<engine::DossierView> act(const char* who, const std::string& id, engine::Action a,
+                                  const char* when, const char* payload = "{}") {
+    clock.t = at(when);
+    return eng->act(actor(who), id, a, payload);
+  }
+};
+
+TEST(Engine, SubmitRoutesAndSetsTheDueDateOnTheWorkingCalendar) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  json st = f.state(v.id);
+  EXPECT_EQ(st["state"], "in_process");
+  EXPECT_EQ(st["competent"], 1000000 + 1173 * 100 + 3);  // Sa Pa's economy office
+  EXPECT_EQ(calendar::format_instant(st["due"]), "2026-03-09 09:00");
+  EXPECT_EQ(calendar::format_instant(st["warn_at"]), "2026-03-06 09:00");
+  auto dl = f.store->dossier_deadlines(v.id);
+  ASSERT_TRUE(dl.ok());
+  EXPECT_EQ(dl->size(), 3u);  // due, warn, current step
+}
+
+TEST(Engine, IncompleteDossierGetsOneTimeGuidanceThenStartsTheClockWhenSupplemented) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 0})");
+  json st = f.state(v.id);
+  EXPECT_EQ(st["state"], "supplement_requested");
+  EXPECT_EQ(st["guidance"][0], "Số tầng không hợp lệ");
+  EXPECT_EQ(st["due"], -1);
+  EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());
+  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
+                 "2026-03-04 10:00", R"({"fields": {"floors": 3}})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  st = f.state(v.id);
+  EXPECT_EQ(st["state"], "in_process");
+  EXPECT_EQ(calendar::format_instant(st["due"]), "2026-03-11 10:00");
+}
+
+TEST(Engine, StillIncompleteAfterGuidanceIsRefusedAtIntake) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 0})");
+  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
+                 "2026-03-04 10:00", R"({"fields": {"floors": 99}})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(f.state(v.id)["state"], "refused_at_intake");
+}
+
+TEST(Engine, OnlyTheHandlerOfTheCurrentStepMayActAndRefusalsAreAudited) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  auto r = f.act("commune Sa Pa/economy#x", v.id, engine::Action::kComplete, "2026-03-02 10:00");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.error().message.find("Bắc Hà / one_stop"), std::string::npos) << r.error().message;
+  auto j = f.store->dossier_journal(v.id);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->back().kind, "refused");
+  EXPECT_TRUE(f.store->verify_chain()->intact);
+}
+
+TEST(Engine, StepsMoveBetweenUnitsToResultReadyOnTimeAndReturned) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
+                    "2026-03-02 15:00").ok());
+  EXPECT_EQ(f.seen.back().kind, "transferred");
+  ASSERT_TRUE(f.act("commune Sa Pa/economy#b", v.id, engine::Action::kComplete,
+                    "2026-03-05 10:00").ok());
+  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
+                    "2026-03-06 10:00").ok());
+  json st = f.state(v.id);
+  EXPECT_EQ(st["state"], "result_ready");
+  EXPECT_EQ(st["outcome"], "early");
+  EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());
+  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn,
+                    "2026-03-09 08:00").ok());
+  EXPECT_EQ(f.state(v.id)["state"], "returned");
+  auto wrong = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn,
+                     "2026-03-09 09:00");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(Engine, LateDossierIsApologisedNotifiedAndEscalatedOnce) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 9})");
+  auto r = f.eng->advance(at("2026-03-09 09:00"));  // the due time itself
+  ASSERT_TRUE(r.ok());
+  json st = f.state(v.id);
+  EXPECT_TRUE(st["overdue"].get<bool>());
+  EXPECT_EQ(st["apologies"], 1);
+  EXPECT_TRUE(st.contains("new_appointment"));
+  std::vector<std::string> kinds;
+  for (const auto& e : *f.store->dossier_journal(v.id)) kinds.push_back(e.kind);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "warned"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "overdue"), kinds.end());
+  // Escalation two working days after the due time, fired once.
+  ASSERT_TRUE(f.eng->advance(at("2026-03-10 09:00")).ok());
+  EXPECT_FALSE(f.state(v.id).contains("escalated"));
+  auto r2 = f.eng->advance(at("2026-03-11 09:00"));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->fired, 1u);
+  EXPECT_TRUE(f.state(v.id)["escalated"].get<bool>());
+  auto r3 = f.eng->advance(at("2026-03-20 09:00"));
+  ASSERT_TRUE(r3.ok());
+  EXPECT_EQ(r3->fired, 0u);
+}
+
+TEST(Engine, SupplementDuringProcessingPausesTheClock) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
+                    "2026-03-02 10:00").ok());
+  ASSERT_TRUE(f.act("commune Sa Pa/economy#b", v.id, engine::Action::kRequestSupplement,
+                    "2026-03-03 09:00").ok());
+  EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());  // a paused clock fires nothing
+  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
+                    "2026-03-05 09:00").ok());
+  json st = f.state(v.id);
+  EXPECT_EQ(st["paused_minutes"], 2 * 480);
+  EXPECT_EQ(calendar::format_instant(st["due"]), "2026-03-11 09:00");
+  EXPECT_EQ(st["supplements"], 1);
+}
+
+TEST(Engine, DecentralisationFollowsTheDayOfReceipt) {
+  Fixture f;
+  auto before = f.submit(R"({"site": "Sa Pa"})", "2025-06-30 09:00", "commune Bắc Hà/one_stop#a",
+                         "Certificate");
+  auto after = f.submit(R"({"site": "Sa Pa"})", "2025-07-01 09:00", "commune Bắc Hà/one_stop#a",
+                        "Certificate");
+  EXPECT_EQ(f.state(before.id)["competent"], 100000 + 12 * 100 + 2);  // province land registry
+  EXPECT_EQ(f.state(after.id)["level"], "commune");                   // Sa Pa's land office
+}
+
+TEST(Engine, ACommuneSeesOnlyDossiersItReceivedOrHandles) {
+  Fixture f;
+  auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  EXPECT_TRUE(f.eng->show(f.actor("commune Sa Pa/economy#b"), v.id).ok());
+  EXPECT_TRUE(f.eng->show(f.actor("province Lào Cai/construction#c"), v.id).ok());
+  auto other = f.eng->show(f.actor("commune Xã số 5/one_stop#d"), v.id);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Engine, IntakeOnlyAtTheReceivingDesk) {
+  Fixture f;
+  f.clock.t = at("2026-03-02 09:00");
+  engine::Submission s;
+  s.dossier_json = R"({"procedure": "Permit", "received": "2026-03-02 09:00",
+                       "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
+  auto r = f.eng->submit(f.actor("commune Sa Pa/one_stop#z"), s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(Engine, IdempotentSubmitReturnsTheSameDossier) {
+  Fixture f;
+  f.clock.t = at("2026-03-02 09:00");
+  engine::Submission s;
+  s.dossier_json = R"({"procedure": "Permit", "received": "2026-03-02 09:00",
+                       "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
+  s.idempotency_key = "desk-42";
+  auto a = f.eng->submit(f.actor("commune Bắc Hà/one_stop#a"), s);
+  auto b = f.eng->submit(f.actor("commune Bắc Hà/one_stop#a"), s);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->id, b->id);
+  EXPECT_EQ(f.store->counts()->dossiers, 1);
+}
+
+TEST(Engine, KpisPerUnitAndLevel) {
+  Fixture f;
+  auto v1 = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+  f.submit(R"({"site": "Sa Pa", "floors": 9})");
+  ASSERT_TRUE(f.eng->advance(at("2026-03-20 09:00")).ok());  // both late now
+  auto k = f.eng->kpi();
+  ASSERT_TRUE(k.ok());
+  ASSERT_EQ(k->levels.size(), 2u);
+  for (const auto& l : k->levels) {
+    EXPECT_EQ(l.received, 1);
+    EXPECT_EQ(l.in_process_late, 1);
+    EXPECT_DOUBLE_EQ(l.on_time_rate, 0.0);
+  }
+  (void)v1;
+}
+
+TEST(Engine, DeadlinesSurviveARestartAndFireOnce) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hoso_engine_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "s.db").string();
+  std::string id;
+  {
+    auto s = store::open_sqlite_store(store::SqliteConfig(path));
+    ASSERT_TRUE(s.ok());
+    Fixture f(std::move(*s));
+    id = f.submit(R"({"site": "Sa Pa", "floors": 2})").id;
+  }
+  {
+    auto s = store::open_sqlite_store(store::SqliteConfig(path));
+    ASSERT_TRUE(s.ok());
+    Fixture f(std::move(*s));
+    auto r = f.eng->advance(at("2026-03-10 09:00"));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->fired, 3u);  // step late, warned, overdue
+    EXPECT_TRUE(f.state(id)["overdue"].get<bool>());
+    // A second engine on the same store after another restart fires nothing new.
+    f.start();
+    EXPECT_EQ(f.eng->advance(at("2026-03-10 09:00"))->fired, 0u);
+    EXPECT_TRUE(f.store->verify_chain()->intact);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Engine, TwoEnginesInOneProcess) {
+  Fixture a, b;
+  auto va = a.submit(R"({"site": "Sa Pa", "floors": 2})");
+  auto vb = b.submit(R"({"site": "Sa Pa", "floors": 9})");
+  EXPECT_EQ(va.id, vb.id);  // separate stores number independently
+  EXPECT_NE(a.state(va.id)["competent"], b.state(vb.id)["competent"]);
+}
+
+}  // namespace
+}  // namespace hoso
