@@ -28,6 +28,12 @@
 #include "hoso/calendar_abi.h"
 #include "ir/interp_decider.h"
 #include "workload.h"
+#ifdef HOSO_BENCH_HAVE_JIT
+#include <unistd.h>
+
+#include "hoso/pack.h"
+#include "jit/jit.h"
+#endif
 
 namespace {
 
@@ -228,6 +234,58 @@ int main(int argc, char** argv) {
                                            hoso_decision* d) { interp.decide(*proc, s, c, d); },
                                        in);
                      }});
+#ifdef HOSO_BENCH_HAVE_JIT
+  // The JIT: one native call per dossier on the row records.
+  std::unique_ptr<hoso::rules::Decider> jit_decider;
+  hoso_decide_fn jit_fn = nullptr;
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    hoso::jit::JitOptions options;
+    options.use_cache = false;
+    auto d = hoso::jit::make_decider(module, options);
+    if (!d) {
+      std::fprintf(stderr, "bench_routing: jit: %s\n", d.error().message.c_str());
+      if (args.check) return 1;
+    } else {
+      jit_decider = std::move(*d);
+      jit_fn = jit_decider->entry(*proc);
+      auto t1 = std::chrono::steady_clock::now();
+      std::printf("jit: compiled in %.1f ms (O2, no object cache)\n",
+                  std::chrono::duration<double>(t1 - t0).count() * 1e3);
+    }
+  }
+  if (jit_fn != nullptr) {
+    engines.push_back({"jit", "ORC JIT (O2), one hoso_decide_fn call per dossier on row records",
+                       [&](Outputs& o) { run_entry(jit_fn, in, o); },
+                       [&]() { return arm_hits(jit_fn, in); }});
+  }
+  // The ahead-of-time pack: built here (not timed), loaded with dlopen.
+  std::unique_ptr<hoso::rules::Decider> pack_decider;
+  hoso_decide_fn pack_fn = nullptr;
+  {
+    std::string path = "/tmp/bench_routing." + std::to_string(getpid()) + ".pack";
+    auto built = hoso::jit::build_pack(module, path);
+    if (!built) {
+      std::fprintf(stderr, "bench_routing: pack build: %s\n", built.error().message.c_str());
+      if (args.check) return 1;
+    } else {
+      auto loaded = hoso::rules::load_pack(path);
+      if (!loaded) {
+        std::fprintf(stderr, "bench_routing: pack load: %s\n", loaded.error().message.c_str());
+        if (args.check) return 1;
+      } else {
+        pack_decider = std::move(*loaded);
+        pack_fn = pack_decider->entry(*proc);
+      }
+      std::remove(path.c_str());  // the mapping stays valid
+    }
+  }
+  if (pack_fn != nullptr) {
+    engines.push_back({"pack", "AOT pack (hoso build, dlopen), one hoso_decide_fn call per dossier",
+                       [&](Outputs& o) { run_entry(pack_fn, in, o); },
+                       [&]() { return arm_hits(pack_fn, in); }});
+  }
+#endif
   if (fixed_layout) {
     engines.push_back({"hand", "hand-written C++ if/else (-O2), inlined loop over the row records",
                        [&](Outputs& o) {

@@ -7,9 +7,11 @@
 // `diff_full` test, labelled `long`, runs 100,000).
 #include <gtest/gtest.h>
 
+#include <bitset>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "dossiers.h"
@@ -192,17 +194,32 @@ TEST(Diff, ExamplesAndRoutingBenchmark) {
 TEST(Diff, GeneratedCorpus) {
   Stats st;
   size_t tried = 0, kept = 0;
+  std::bitset<64> ops;
   for (uint64_t seed = 1; st.procedures < 40 && seed < 400; ++seed) {
     ++tried;
-    auto c = driver::compile_sources({{"gen.hoso", generate_module(seed, 4)}});
+    std::string text = generate_module(seed, 4);
+    if (const char* dump = std::getenv("HOSO_DIFF_DUMP_DIR")) {
+      std::ofstream(std::string(dump) + "/gen" + std::to_string(seed) + ".hoso") << text;
+    }
+    auto c = driver::compile_sources({{"gen.hoso", text}});
     if (!c->module) continue;
     ++kept;
+    for (const auto& p : c->module->procedures) {
+      for (const auto& n : p.arena.nodes) ops.set(static_cast<size_t>(n.op));
+    }
+    for (const auto& f : c->module->functions) {
+      for (const auto& n : f.arena.nodes) ops.set(static_cast<size_t>(n.op));
+    }
     run_module(*c->module, dossiers_per_procedure(), seed, st);
     if (HasFailure()) break;
   }
   report("generated corpus", st);
   std::printf("[diff] generated modules: %zu tried, %zu checked clean\n", tried, kept);
   EXPECT_GE(st.procedures, 40U);
+  // The corpus reaches every operation of the IR.
+  for (size_t op = 0; op <= static_cast<size_t>(ir::Op::IsProvince); ++op) {
+    EXPECT_TRUE(ops.test(op)) << "no generated procedure uses ir::Op #" << op;
+  }
 }
 
 TEST(DiffGenerator, FindsTheLimitsOfRequires) {

@@ -39,7 +39,7 @@ std::string condition(Gen& g, int field) {
       return g.one<std::string>(
           {fmt::format("area > {} m2", g.range(1, 2000)),
            fmt::format("area * 2 >= {}.5 m2", g.range(1, 900)),
-           fmt::format("area in {}..{} m2", g.range(0, 100), g.range(101, 900)),
+           fmt::format("area in {} m2..{} m2", g.range(0, 100), g.range(101, 900)),
            fmt::format("max(area, {} m2) == area", g.range(1, 500)),
            fmt::format("area / {} < {} m2", g.range(1, 9), g.range(1, 300)),
            fmt::format("abs(area - {} m2) < {} m2", g.range(0, 500), g.range(1, 200))});
@@ -67,7 +67,7 @@ std::string condition(Gen& g, int field) {
       return g.one<std::string>(
           {fmt::format("submitted >= 2026-0{}-1{}", g.range(1, 9), g.range(0, 9)),
            fmt::format("year(submitted) > {}", g.range(2024, 2027)),
-           fmt::format("submitted + {} working days > 2026-02-1{}", g.range(1, 20), g.range(0, 9)),
+           fmt::format("submitted + {} calendar days > 2026-02-1{}", g.range(1, 20), g.range(0, 9)),
            fmt::format("submitted - 2025-07-01 > {} calendar days", g.range(1, 600)),
            fmt::format("submitted + {} calendar days < 2027-01-01", g.range(1, 400))});
     case 7:  // appointment : DateTime
