@@ -46,7 +46,8 @@ double median(std::vector<double> v) {
 }
 
 struct Run {
-  double read = 0, parse = 0, check = 0, driver = 0, cpu = 0, driver_cpu = 0;
+  double read = 0, parse = 0, check = 0, driver = 0;                  // wall, ms
+  double read_cpu = 0, parse_cpu = 0, check_cpu = 0, driver_cpu = 0;  // CPU, ms
   size_t files = 0, bytes = 0, procedures = 0, rules = 0, errors = 0, driver_errors = 0;
 };
 
@@ -65,7 +66,9 @@ Run run_once(const std::vector<std::string>& paths, const std::vector<std::strin
   }
   r.files = paths.size();
   r.read = ms_since(t0);
+  r.read_cpu = cpu_ms() - c0;
 
+  c0 = cpu_ms();
   t0 = Clock::now();
   diag::Diagnostics diags;
   std::vector<ast::File> files;
@@ -73,14 +76,16 @@ Run run_once(const std::vector<std::string>& paths, const std::vector<std::strin
   uint32_t std_id = sm.add("<stdlib>/std/vn.hoso", std::string(driver::embedded_stdlib()));
   files.push_back(parse::parse_file(sm, std_id, diags));
   r.parse = ms_since(t0);
+  r.parse_cpu = cpu_ms() - c0;
 
+  c0 = cpu_ms();
   t0 = Clock::now();
   check::Program program = check::check(files, sm, diags);
   r.check = ms_since(t0);
+  r.check_cpu = cpu_ms() - c0;
   for (const auto& p : program.procedures) r.procedures += p.file + 1 < files.size() ? 1 : 0;
   r.rules = program.rules.size();
   r.errors = diags.error_count();
-  r.cpu = cpu_ms() - c0;
 
   c0 = cpu_ms();
   t0 = Clock::now();
@@ -97,7 +102,8 @@ bool bench(const char* label, const std::string& dir, int runs) {
     std::fprintf(stderr, "bench_check: %s\n", paths.error().message.c_str());
     return false;
   }
-  std::vector<double> read, parse, check, total, driver, cpu, driver_cpu;
+  std::vector<double> read, parse, check, total, driver;
+  std::vector<double> read_cpu, parse_cpu, check_cpu, total_cpu, driver_cpu;
   Run last;
   run_once(*paths, {dir});  // warm-up: page cache, ANTLR's DFA cache, allocator
   for (int i = 0; i < runs; ++i) {
@@ -107,29 +113,41 @@ bool bench(const char* label, const std::string& dir, int runs) {
     check.push_back(last.check);
     total.push_back(last.read + last.parse + last.check);
     driver.push_back(last.driver);
-    cpu.push_back(last.cpu);
+    read_cpu.push_back(last.read_cpu);
+    parse_cpu.push_back(last.parse_cpu);
+    check_cpu.push_back(last.check_cpu);
+    total_cpu.push_back(last.read_cpu + last.parse_cpu + last.check_cpu);
     driver_cpu.push_back(last.driver_cpu);
   }
-  double t = median(total), d = median(driver);
+  double t = median(total), d = median(driver), tc = median(total_cpu);
   std::printf("%s: %s\n", label, dir.c_str());
   std::printf("  %zu files, %.1f KiB, %zu procedures, %zu authority rules, %zu errors\n",
               last.files, static_cast<double>(last.bytes) / 1024, last.procedures, last.rules,
               last.errors);
-  std::printf("  median of %d runs (min..max), ms:\n", runs);
-  auto row = [](const char* name, const std::vector<double>& v) {
-    std::printf("    %-28s %9.1f  (%.1f..%.1f)\n", name, median(v),
-                *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()));
+  std::string head = "median of " + std::to_string(runs) + " runs, ms";
+  std::printf("    %-28s %-24s %s\n", head.c_str(), "wall (min..max)", "CPU (min..max)");
+  auto row = [](const char* name, const std::vector<double>& v, const std::vector<double>& c) {
+    auto range = [](const std::vector<double>& x) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "(%.1f..%.1f)", *std::min_element(x.begin(), x.end()),
+                    *std::max_element(x.begin(), x.end()));
+      return std::string(buf);
+    };
+    std::printf("    %-28s %8.1f %-15s %8.1f %s\n", name, median(v), range(v).c_str(), median(c),
+                range(c).c_str());
   };
-  row("read", read);
-  row("parse (+ std.vn)", parse);
-  row("check", check);
-  row("read + parse + check", total);
-  row("driver::compile end to end", driver);
-  row("CPU time, read..check", cpu);
-  row("CPU time, driver::compile", driver_cpu);
-  std::printf("  procedures per second: %.0f (phases), %.0f (driver::compile)\n",
-              static_cast<double>(last.procedures) / (t / 1000),
-              static_cast<double>(last.procedures) / (d / 1000));
+
+  row("read", read, read_cpu);
+  row("parse (+ std.vn)", parse, parse_cpu);
+  row("check", check, check_cpu);
+  row("read + parse + check", total, total_cpu);
+  row("driver::compile end to end", driver, driver_cpu);
+  std::printf(
+      "  procedures per second: %.0f (phases, wall), %.0f (phases, CPU), %.0f "
+      "(driver::compile, wall)\n",
+      static_cast<double>(last.procedures) / (t / 1000),
+      static_cast<double>(last.procedures) / (tc / 1000),
+      static_cast<double>(last.procedures) / (d / 1000));
   if (last.errors != 0 || last.driver_errors != 0) {
     std::fprintf(stderr, "bench_check: %s does not check clean (%zu errors)\n", dir.c_str(),
                  std::max(last.errors, last.driver_errors));
