@@ -806,6 +806,32 @@ class Checker {
         return Type{};
       }
     }
+    if (chain.empty() && f.expr(e.kids[0]).kind == ExprKind::UnitLit) {
+      // commune "Sa Pa".economy: an agency of a named place.
+      const ast::Expr& lit = f.expr(e.kids[0]);
+      bool prov = lit.text == "province";
+      const LevelInfo* l = p_.level(lit.text);
+      if (l == nullptr || (l->agency(e.text) == nullptr && l->role(e.text) == nullptr)) {
+        diags_.report(Kind::UnknownUnit, e.loc,
+                      "`" + e.text + "` is no agency or role at the " + lit.text + " level")
+            .suggestion = "see the `level " + lit.text + "` block of std.vn";
+        return Type{};
+      }
+      UnitPath up;
+      up.base = UnitBase::Literal;
+      up.level = prov ? Level::Province : Level::Commune;
+      up.place = lit.text2;
+      if (l->agency(e.text) != nullptr) {
+        up.agency = e.text;
+      } else {
+        up.role = e.text;
+      }
+      up.text = lit.text + " \"" + lit.text2 + "\"." + e.text;
+      up.loc = e.loc;
+      p_.unit_paths.push_back(up);
+      res = {Resolution::Kind::UnitPath, static_cast<uint32_t>(p_.unit_paths.size() - 1), 0};
+      return Type::unit(up.level, !up.role.empty());
+    }
     if (!chain.empty() && ctx.fn == nullptr) {
       if (auto up = unit_path(ctx, chain, e.loc)) {
         res = {Resolution::Kind::UnitPath, *up, 0};

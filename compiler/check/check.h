@@ -68,7 +68,7 @@ struct Resolution {
   uint32_t sub = 0;
 };
 
-enum class UnitBase : uint32_t { Province, Commune, Competent, Receiving, Field };
+enum class UnitBase : uint32_t { Province, Commune, Competent, Receiving, Field, Literal };
 enum class TestOutput : uint32_t { Competent, Due, Valid, Fee, Level };
 enum class Builtin : uint32_t { Min, Max, Abs, Year, Failed, AtProvince, Len };
 
@@ -80,6 +80,8 @@ struct UnitPath {
   std::string role;        // "" = the unit itself
   Level level = Level::Any;
   std::string text;        // as written, for messages and dumps
+  std::string place;       // UnitBase::Literal: the place's name (`commune "Sa Pa"`)
+  base::Loc loc;
 };
 
 struct RoleInfo {

@@ -188,6 +188,21 @@ class Lowerer {
         }
         break;
       }
+      case check::UnitBase::Literal: {
+        int64_t place = HOSO_NO_UNIT;
+        if (up.level == check::Level::Province) {
+          if (auto pr = reg_.find_province(up.place)) place = hoso_province_unit(*pr, 0);
+        } else if (auto c = reg_.find_commune(up.place)) {
+          place = hoso_commune_unit(*c, 0);
+        }
+        if (place == HOSO_NO_UNIT) {
+          diags_.report(diag::Kind::UnknownPlace, up.loc,
+                        "no place named \"" + up.place + "\" in the registry");
+        }
+        t.unit = node(up.level == check::Level::Province ? Op::ProvinceAt : Op::CommuneAt,
+                      {konst(place)}, 0, up.level == check::Level::Province ? pa : ca);
+        break;
+      }
       case check::UnitBase::Competent:
       case check::UnitBase::Receiving: {
         NodeId base = node(up.base == check::UnitBase::Competent ? Op::Competent : Op::Receiving);

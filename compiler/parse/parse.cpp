@@ -587,7 +587,7 @@ class Builder {
       } else {
         if (whole > (INT64_MAX / ast::kScale - 9) / 10) {
           diags_.report(diag::Kind::NumberOutOfRange, l, "`" + raw + "` is too large")
-              .suggestion = "numbers must stay below 9,223,372,036,854 (with three decimals)";
+              .suggestion = "numbers must stay below 9,223,372,036,854,775 (with three decimals)";
           return std::nullopt;
         }
         whole = whole * 10 + d;
