@@ -1,21 +1,43 @@
 #!/usr/bin/env bash
 # The main job on the embedded defaults: installs what is missing, builds,
-# checks the sample rules and runs them on the sample dossiers.
+# checks the sample rules, runs their tests, routes every sample dossier with
+# the compiled rules, then runs the dossier engine on a few of them through
+# a deadline (warning, overdue, apology, escalation) and prints the KPIs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh dev
 hoso=./build/dev/bin/hoso
+engine=${HOSO_ENGINE:-jit}
+
 echo "== hoso check rules/ stdlib/ examples/"
 $hoso check rules stdlib examples && echo "clean"
+
 echo
-echo "== a deadline on the Vietnamese working calendar (Tết 2026 is skipped)"
-echo "\$ hoso due --from \"2026-02-10 09:00\" --working-days 15"
-$hoso due --from "2026-02-10 09:00" --working-days 15
-if $hoso run --help >/dev/null 2>&1; then
-  echo
-  echo "== routing the sample dossiers with the compiled rules"
-  for d in examples/dossiers/*.json; do
-    echo "\$ hoso run rules --dossier $d"
-    $hoso run rules --dossier "$d"
-  done
-fi
+echo "== hoso test rules/ examples/ (the policy authors' own tests, $engine)"
+$hoso test rules examples --engine "$engine" | tail -n 3
+
+echo
+echo "== routing every sample dossier ($engine): procedure -> competent unit, due"
+for d in examples/dossiers/*.json; do
+  $hoso run rules --dossier "$d" --engine "$engine" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["competent"]; print(f"{d[\"procedure\"]:32} valid={str(d[\"valid\"]).lower():5} -> {c.get(\"level\")} {c.get(\"place\")} / {c.get(\"agency\")}  due {d[\"due\"]}")'
+done
+
+echo
+echo "== one decision in full, with --explain"
+$hoso run rules --dossier examples/dossiers/HousePermit_province.json --engine "$engine" --explain | head -n 40
+
+echo
+echo "== the dossier engine on a store: intake, steps, a missed deadline, KPIs"
+store=$(mktemp -d)/demo.db
+e() { $hoso engine --store "$store" --rules rules --engine "$engine" "$@"; }
+desk="commune Bắc Hà/one_stop#nva"
+e --at "2026-02-10 09:00" submit examples/dossiers/HousePermit_province.json --as "$desk" >/dev/null
+e --at "2026-02-10 09:05" submit examples/dossiers/HousePermit_commune.json --as "$desk" >/dev/null 2>&1 || true
+e --at "2026-02-10 14:00" act HS00000001 complete --as "$desk" >/dev/null
+echo "\$ hoso engine act HS00000001 complete --as \"$desk\"   (step 2 is the province's)"
+e --at "2026-02-11 09:00" act HS00000001 complete --as "$desk" || echo "(refused, exit $?: recorded in the audit trail)"
+echo "\$ hoso engine --at \"2026-03-13 09:00\" advance"
+e --at "2026-03-13 09:00" advance
+e kpi
+$hoso audit verify "$store"
