@@ -340,14 +340,24 @@ class Domain {
     }
     if (!pr.deadline) return;
     auto deadline = constant_working_minutes(p_, info.file, pr.deadline->value);
-    if (deadline && all_known && !pr.steps.empty() && sum > *deadline) {
+    // A deadline in calendar days or one that depends on the dossier: its
+    // smallest value bounds the working time available (n calendar days hold
+    // at most n working days), so steps longer than that are too long on
+    // some dossier.
+    std::string how = "";
+    auto bound = deadline;
+    if (!bound) {
+      bound = smallest_deadline_minutes(info.file, pr.deadline->value);
+      how = " at most";
+    }
+    if (bound && all_known && !pr.steps.empty() && sum > *bound) {
       auto& d = diags_.report(
           Kind::BudgetExceedsDeadline, pr.steps_loc,
-          fmt::format("the steps of `{}` take {} but the statutory deadline is {}", pr.name,
-                      days_text(sum), days_text(*deadline)));
+          fmt::format("the steps of `{}` take {} but the statutory deadline allows{} {}", pr.name,
+                      days_text(sum), how, days_text(*bound)));
       d.notes.push_back({pr.deadline->loc, "the deadline is set here"});
       d.notes.push_back({last_budget, "the last step budget is here"});
-      d.suggestion = fmt::format("cut the step budgets by {}", days_text(sum - *deadline));
+      d.suggestion = fmt::format("cut the step budgets by {}", days_text(sum - *bound));
     }
     if (pr.warn) {
       auto w = constant_working_minutes(p_, info.file, pr.warn->value);
@@ -358,6 +368,20 @@ class Domain {
             .suggestion = "warn fewer working days before the due date";
       }
     }
+  }
+
+  std::optional<int64_t> smallest_deadline_minutes(uint32_t file, ExprId id) {
+    const ast::Expr& e = p_.files[file]->expr(id);
+    if (e.kind == ExprKind::Number && e.unit == ast::UnitSuffix::CalendarDays) {
+      return e.milli * kMinutesPerWorkingDay / ast::kScale;
+    }
+    if (e.kind == ExprKind::If) {
+      auto a = smallest_deadline_minutes(file, e.kids[1]);
+      auto b = smallest_deadline_minutes(file, e.kids[2]);
+      if (a && b) return std::min(*a, *b);
+      return std::nullopt;
+    }
+    return constant_working_minutes(p_, file, id);
   }
 
   void unreachable_step(const ProcedureInfo& info, const ast::Step& s) {
