@@ -46,7 +46,8 @@ struct Val {
   static Val en(uint32_t v) { return {K::Enum, false, 0, v}; }
 };
 
-using Point = std::map<uint32_t, Val>;  // field index -> value
+// Field index -> value (Unknown for fields the analysis does not vary).
+using Point = std::vector<Val>;
 
 class Abstract {
  public:
@@ -66,8 +67,7 @@ class Abstract {
       case ExprKind::Name:
       case ExprKind::Member:
         if (r.kind == Resolution::Kind::Field) {
-          auto it = pt.find(r.index);
-          return it == pt.end() ? Val::unknown() : it->second;
+          return r.index < pt.size() ? pt[r.index] : Val::unknown();
         }
         if (r.kind == Resolution::Kind::EnumValue) return Val::en(r.sub);
         return Val::unknown();
@@ -236,7 +236,7 @@ std::optional<std::vector<Point>> points(const Program& p, const ProcedureInfo& 
   out.reserve(total);
   std::vector<size_t> idx(axes.size(), 0);
   while (true) {
-    Point pt;
+    Point pt(proc.fields.size());
     for (size_t a = 0; a < axes.size(); ++a) pt[axes[a].first] = axes[a].second[idx[a]];
     out.push_back(std::move(pt));
     size_t a = 0;
@@ -248,7 +248,8 @@ std::optional<std::vector<Point>> points(const Program& p, const ProcedureInfo& 
 
 std::string describe_point(const Program& p, const ProcedureInfo& proc, const Point& pt) {
   std::string s;
-  for (const auto& [fi, v] : pt) {
+  for (size_t fi = 0; fi < pt.size() && fi < proc.fields.size(); ++fi) {
+    const Val& v = pt[fi];
     const FieldInfo& f = proc.fields[fi];
     std::string val;
     switch (v.k) {

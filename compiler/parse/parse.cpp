@@ -53,10 +53,13 @@ Loc token_loc(uint32_t file, const antlr4::Token* t) {
   l.file = file;
   l.line = static_cast<uint32_t>(t->getLine());
   l.col = static_cast<uint32_t>(t->getCharPositionInLine()) + 1;
-  std::string text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
   l.end_line = l.line;
-  l.end_col = l.col + std::max<uint32_t>(1, base::utf8_length(text));
-  if (text.find('\n') != std::string::npos) l.end_col = l.col + 1;
+  // The token's length in code points, without copying its text.
+  size_t len = t->getType() == antlr4::Token::EOF || t->getStopIndex() < t->getStartIndex()
+                   ? 1
+                   : t->getStopIndex() - t->getStartIndex() + 1;
+  l.end_col = l.col + static_cast<uint32_t>(std::max<size_t>(1, len));
+  if (t->getType() == hoso_antlr::HosoLexer::BLOCK_COMMENT) l.end_col = l.col + 1;
   return l;
 }
 
