@@ -35,8 +35,12 @@ if(static_libs)
   message(FATAL_ERROR "unexpected static libraries installed: ${static_libs}")
 endif()
 
+# A sanitized runtime needs sanitized hosts (the ASan runtime comes first).
+set(FLAGS "-DCMAKE_C_FLAGS=${SANITIZE_FLAGS}" "-DCMAKE_CXX_FLAGS=${SANITIZE_FLAGS}"
+    "-DCMAKE_EXE_LINKER_FLAGS=${SANITIZE_FLAGS}")
+
 # find_package(Hoso): the C++ and the C host of examples/embed.
-run(${CMAKE_COMMAND} -S ${EMBED_SRC} -B ${WORK}/embed -G ${GENERATOR}
+run(${CMAKE_COMMAND} -S ${EMBED_SRC} -B ${WORK}/embed -G ${GENERATOR} ${FLAGS}
     -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 run(${CMAKE_COMMAND} --build ${WORK}/embed)
 foreach(host embed_cpp embed_c)
@@ -60,7 +64,8 @@ target_link_libraries(embed_c_pc PRIVATE PkgConfig::HOSO)
 set(ENV{PKG_CONFIG_PATH} ${PREFIX}/lib/pkgconfig)
 run(pkg-config --cflags --libs hoso)
 expect("${OUT}" "-lhoso_runtime")
-run(${CMAKE_COMMAND} -S ${WORK}/pc-src -B ${WORK}/pc -G ${GENERATOR} -DEMBED_SRC=${EMBED_SRC})
+run(${CMAKE_COMMAND} -S ${WORK}/pc-src -B ${WORK}/pc -G ${GENERATOR} ${FLAGS}
+    -DEMBED_SRC=${EMBED_SRC})
 run(${CMAKE_COMMAND} --build ${WORK}/pc)
 run(${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${PREFIX}/lib ${WORK}/pc/embed_c_pc ${PACK} ${DOSSIERS})
 expect("${OUT}" "\"on_time_rate\"")
