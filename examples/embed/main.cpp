@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   if (!pack) return fail("load pack", pack.error());
   std::shared_ptr<const hoso::rules::Decider> rules = std::move(*pack);
 
-  auto store = hoso::store::make_memory_store();  // or open_sqlite_store({"hoso.db"})
+  auto store = hoso::store::make_memory_store();  // or open_sqlite_store(SqliteConfig("hoso.db"))
   HostClock clock;
   hoso::engine::Config config;
   config.rules = rules;
