@@ -6,6 +6,7 @@
 //
 //   taskset -c 1 build-perf/bin/bench_routing [--n 1000000] [--runs 5]
 //       [--engines interp,jit,pack,hand,hand-raw,hand-abi] [--rules FILE] [--check]
+//       [--emit-llvm]
 //
 // --check: exit 1 unless every run reproduces the reference figures (the
 // routing_checksum test runs it with --n 20000 --runs 1).
@@ -50,6 +51,7 @@ struct Args {
   std::vector<std::string> engines;
   std::string rules = HOSO_SOURCE_DIR "/bench/routing/routing.hoso";
   bool check = false;
+  bool emit_llvm = false;  // print the O2 LLVM IR of the rules and exit
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -180,10 +182,12 @@ int main(int argc, char** argv) {
       args.rules = value();
     } else if (a == "--check") {
       args.check = true;
+    } else if (a == "--emit-llvm") {
+      args.emit_llvm = true;
     } else {
       std::fprintf(stderr,
                    "usage: bench_routing [--n N] [--runs R] [--engines interp,jit,pack,hand,"
-                   "hand-abi] [--rules FILE] [--check]\n");
+                   "hand-abi] [--rules FILE] [--check] [--emit-llvm]\n");
       return 2;
     }
   }
@@ -235,6 +239,15 @@ int main(int argc, char** argv) {
                                        in);
                      }});
 #ifdef HOSO_BENCH_HAVE_JIT
+  if (args.emit_llvm) {
+    auto ir = hoso::jit::emit_llvm(module, 2);
+    if (!ir) {
+      std::fprintf(stderr, "bench_routing: %s\n", ir.error().message.c_str());
+      return 1;
+    }
+    std::fputs(ir->c_str(), stdout);
+    return 0;
+  }
   // The JIT: one native call per dossier on the row records.
   std::unique_ptr<hoso::rules::Decider> jit_decider;
   hoso_decide_fn jit_fn = nullptr;
