@@ -84,6 +84,12 @@ const std::vector<int32_t>& holidays() {
   return days;
 }
 
+// Large magnitudes, kept where a product of two of them (a * b / 1000) stays
+// inside int64: beyond that the IR's fixed-point arithmetic overflows (the
+// interpreter's signed overflow is undefined behaviour; see
+// docs/performance.md, "Routing workload", problems found).
+constexpr int64_t kBig = 2'000'000'000;
+
 // Office-hour boundaries: 07:29, 07:30, 11:30, 13:00, 15:00 (intake
 // cut-off), 16:59, 17:00, and midnight, in minutes of the day.
 const std::vector<int64_t> kBoundaries = {449, 450, 451,  690,  689,  780, 779,  900,
@@ -138,17 +144,17 @@ int64_t DossierGen::value(uint32_t s) {
   if (f.has_default && chance(5)) return f.default_value;
   switch (f.type) {
     case FieldType::Int:
-      if (chance(2)) return pick({-9'000'000'000'000'000, 9'000'000'000'000'000, 0});
+      if (chance(2)) return pick({-kBig, kBig, 0});
       return uniform(-3, 45) * 1000;
     case FieldType::Money:
-      if (chance(2)) return 9'000'000'000'000'000;
+      if (chance(2)) return kBig;
       return uniform(0, 20'000'000) * 1000;
     case FieldType::Dec:
     case FieldType::Area:
     case FieldType::WorkingDays:
     case FieldType::WorkingHours:
     case FieldType::CalendarDays:
-      if (chance(2)) return pick({-9'000'000'000'000'000, 9'000'000'000'000'000, 0, 1, -1});
+      if (chance(2)) return pick({-kBig, kBig, 0, 1, -1});
       return chance(50) ? uniform(0, 3000) * 1000 : uniform(-1000, 3'000'000);
     case FieldType::Bool:
       return uniform(0, 1);
