@@ -231,13 +231,18 @@ struct Engine::Impl {
     if (due >= 0 && !st["overdue"].get<bool>()) {
       b.add_deadlines.push_back({id, "due", due, "{}", ""});
       int64_t warn = st["warn_at"];
-      if (warn >= 0) b.add_deadlines.push_back({id, "warn", warn, "{}", ""});
+      // A warning or step deadline that already fired is not queued again.
+      if (warn >= 0 && st.value("warn_fired_at", int64_t{-1}) != warn) {
+        b.add_deadlines.push_back({id, "warn", warn, "{}", ""});
+      }
     }
     size_t step = st["step"];
     const auto& steps = st["steps"];
     if (step < steps.size()) {
       int64_t sd = steps[step]["due"];
-      if (sd >= 0) b.add_deadlines.push_back({id, "step", sd, json{{"step", step}}.dump(), ""});
+      if (sd >= 0 && steps[step].value("late_fired_at", int64_t{-1}) != sd) {
+        b.add_deadlines.push_back({id, "step", sd, json{{"step", step}}.dump(), ""});
+      }
     }
   }
 
@@ -760,10 +765,14 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
       if (dl.kind == "warn") {
         kind = "warned";
         ev["notify"] = I.unit_text(competent, meta);
+        st["warn_fired_at"] = dl.fire_at;
       } else if (dl.kind == "step") {
         kind = "step_late";
         size_t step = st["step"];
-        if (step < st["steps"].size()) ev["step"] = st["steps"][step]["name"];
+        if (step < st["steps"].size()) {
+          ev["step"] = st["steps"][step]["name"];
+          st["steps"][step]["late_fired_at"] = dl.fire_at;
+        }
       } else if (dl.kind == "due") {
         kind = "overdue";
         st["overdue"] = true;
