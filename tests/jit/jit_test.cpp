@@ -1,0 +1,393 @@
+// The JIT and AOT packs decide exactly as the reference interpreter on the
+// shipped rules; packs load, unload and replace in a running Jit; two Jits
+// live in one process; the object cache is hit on a second load; bad packs
+// are refused without crashing. (The 100,000-dossier differential suite is
+// tests/diff.)
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "driver/driver.h"
+#include "hoso/pack.h"
+#include "ir/interp.h"
+#include "jit/jit.h"
+
+namespace hoso {
+namespace {
+
+std::string scratch(const std::string& name) {
+  std::string dir = HOSO_JIT_SCRATCH_DIR;
+  ::mkdir(dir.c_str(), 0755);
+  return dir + "/" + name;
+}
+
+std::string fresh_dir(const std::string& name) {
+  std::string dir = scratch(name + "-" + std::to_string(::getpid()));
+  std::string cmd = "rm -rf '" + dir + "'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  ::mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+const driver::Compilation& rules_compilation() {
+  static std::unique_ptr<driver::Compilation> c = [] {
+    auto r = driver::compile({HOSO_SOURCE_DIR "/rules"});
+    EXPECT_TRUE(r.ok());
+    return std::move(*r);
+  }();
+  return *c;
+}
+
+const ir::Module& rules_module() {
+  const auto& c = rules_compilation();
+  EXPECT_NE(c.module, nullptr) << "the shipped rules must check clean";
+  return *c.module;
+}
+
+// Random dossiers with edge values: each slot is a small number, a multiple
+// of 1000, a boundary, a unit id or a date.
+struct Gen {
+  std::mt19937_64 rng;
+  explicit Gen(uint64_t seed) : rng(seed) {}
+  int64_t pick(std::initializer_list<int64_t> v) {
+    return *(v.begin() + static_cast<ptrdiff_t>(rng() % v.size()));
+  }
+  int64_t value() {
+    switch (rng() % 8) {
+      case 0:
+        return static_cast<int64_t>(rng() % 3);
+      case 1:
+        return static_cast<int64_t>(rng() % 200) * 1000;
+      case 2:
+        return pick({0, 1, -1, 999, 1000, 1001, INT64_MAX / 2000, -1000});
+      case 3:
+        return static_cast<int64_t>(rng() % 3321);  // a commune
+      case 4:
+        return HOSO_PROVINCE_UNIT_BASE + static_cast<int64_t>(rng() % 34) * 100 +
+               static_cast<int64_t>(rng() % 12);
+      case 5:
+        return 19000 + static_cast<int64_t>(rng() % 3000);  // a date, 2022..2030
+      case 6:
+        return static_cast<int64_t>(rng() % 10000000);
+      default:
+        return static_cast<int64_t>(rng() % 8);
+    }
+  }
+};
+
+struct Case {
+  std::vector<int64_t> slots;
+  hoso_rt_ctx ctx{};
+};
+
+Case make_case(const ir::Module& m, uint32_t proc, Gen& g) {
+  const auto& reg = rules::Registry::default_registry();
+  Case c;
+  c.slots.resize(rules::slot_count(m.meta.procedures[proc]));
+  for (auto& s : c.slots) s = g.value();
+  c.ctx.province_of = reg.province_table();
+  c.ctx.communes = reg.communes();
+  c.ctx.receipt_date = static_cast<int32_t>(19700 + g.rng() % 1200);  // 2023..2027
+  c.ctx.receiving_unit = g.rng() % 2 == 0
+                             ? static_cast<int64_t>(g.rng() % 3321)
+                             : HOSO_PROVINCE_UNIT_BASE + static_cast<int64_t>(g.rng() % 34) * 100;
+  c.ctx.calendar = nullptr;
+  return c;
+}
+
+void expect_same(const hoso_decision& want, const hoso_decision& got, const std::string& where) {
+  EXPECT_EQ(want.failed_requires, got.failed_requires) << where;
+  EXPECT_EQ(want.arm, got.arm) << where;
+  EXPECT_EQ(want.rule, got.rule) << where;
+  EXPECT_EQ(want.unit, got.unit) << where;
+  EXPECT_EQ(want.deadline_minutes, got.deadline_minutes) << where;
+  EXPECT_EQ(want.fee, got.fee) << where;
+  EXPECT_EQ(want.warn_minutes, got.warn_minutes) << where;
+  EXPECT_EQ(want.steps_included, got.steps_included) << where;
+  EXPECT_EQ(want.nsteps, got.nsteps) << where;
+  for (int s = 0; s < HOSO_MAX_STEPS; ++s) {
+    EXPECT_EQ(want.step_role[s], got.step_role[s]) << where << " step " << s;
+    EXPECT_EQ(want.step_rule[s], got.step_rule[s]) << where << " step " << s;
+    EXPECT_EQ(want.step_unit[s], got.step_unit[s]) << where << " step " << s;
+    EXPECT_EQ(want.step_budget[s], got.step_budget[s]) << where << " step " << s;
+  }
+}
+
+// Compares `d` with the interpreter on `per_proc` dossiers of every procedure.
+void check_against_interp(const ir::Module& m, const rules::Decider& d, int per_proc,
+                          uint64_t seed) {
+  for (uint32_t p = 0; p < m.procedures.size(); ++p) {
+    Gen g(seed + p);
+    for (int i = 0; i < per_proc; ++i) {
+      Case c = make_case(m, p, g);
+      hoso_decision want, got;
+      std::memset(&want, 0x5a, sizeof want);  // decide() must write every field
+      std::memset(&got, 0xa5, sizeof got);
+      ir::decide(m, p, c.slots.data(), &c.ctx, &want);
+      d.decide(p, c.slots.data(), &c.ctx, &got);
+      expect_same(want, got, m.meta.procedures[p].name + " #" + std::to_string(i));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+jit::JitOptions options_in(const std::string& dir, int opt = 2) {
+  jit::JitOptions o;
+  o.cache_dir = dir;
+  o.opt_level = opt;
+  return o;
+}
+
+TEST(Jit, MatchesInterpreterOnShippedRulesO2) {
+  const auto& m = rules_module();
+  auto d = jit::make_decider(m, options_in(fresh_dir("o2")));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  check_against_interp(m, **d, 3000, 1);
+}
+
+TEST(Jit, MatchesInterpreterOnShippedRulesO0) {
+  const auto& m = rules_module();
+  auto d = jit::make_decider(m, options_in(fresh_dir("o0"), 0));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  check_against_interp(m, **d, 1000, 7);
+}
+
+TEST(Jit, EntriesAreDirectFunctions) {
+  const auto& m = rules_module();
+  auto d = jit::make_decider(m, options_in(fresh_dir("entry")));
+  ASSERT_TRUE(d.ok());
+  for (uint32_t p = 0; p < m.procedures.size(); ++p) EXPECT_NE((*d)->entry(p), nullptr);
+  EXPECT_EQ((*d)->entry(static_cast<uint32_t>(m.procedures.size())), nullptr);
+}
+
+TEST(Jit, LoadUnloadReplaceInARunningJit) {
+  const auto& m = rules_module();
+  auto j = jit::Jit::create(options_in(fresh_dir("replace")));
+  ASSERT_TRUE(j.ok()) << j.error().message;
+  auto& jit = **j;
+  auto a = jit.load(m);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  auto fa = jit.lookup(*a, 0);
+  ASSERT_TRUE(fa.ok()) << fa.error().message;
+  Gen g(3);
+  Case c = make_case(m, 0, g);
+  hoso_decision want{}, got{};
+  ir::decide(m, 0, c.slots.data(), &c.ctx, &want);
+  (*fa)(c.slots.data(), &c.ctx, &got);
+  expect_same(want, got, "pack a");
+
+  // Replace: load the new version, swap, unload the old one.
+  auto t0 = std::chrono::steady_clock::now();
+  auto b = jit.load(m);
+  ASSERT_TRUE(b.ok());
+  auto fb = jit.lookup(*b, 0);
+  ASSERT_TRUE(fb.ok());
+  ASSERT_TRUE(jit.unload(*a).ok());
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
+  std::printf("replace (load + first lookup + unload): %.2f ms\n", ms.count());
+  got = {};
+  (*fb)(c.slots.data(), &c.ctx, &got);
+  expect_same(want, got, "pack b");
+  EXPECT_FALSE(jit.lookup(*a, 0).ok());
+  EXPECT_EQ(jit.unload(*a).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(jit.lookup(*b, 100000).ok());
+  ASSERT_TRUE(jit.unload(*b).ok());
+}
+
+TEST(Jit, TwoJitsInOneProcess) {
+  const auto& m = rules_module();
+  auto d1 = jit::make_decider(m, options_in(fresh_dir("two-a")));
+  auto d2 = jit::make_decider(m, options_in(fresh_dir("two-b"), 0));
+  ASSERT_TRUE(d1.ok() && d2.ok());
+  check_against_interp(m, **d1, 200, 11);
+  check_against_interp(m, **d2, 200, 12);
+  d1->reset();
+  check_against_interp(m, **d2, 50, 13);
+}
+
+TEST(Jit, ObjectCacheHitOnSecondLoad) {
+  const auto& m = rules_module();
+  std::string dir = fresh_dir("cache");
+  uint32_t n = static_cast<uint32_t>(m.procedures.size());
+  {
+    auto j = jit::Jit::create(options_in(dir));
+    ASSERT_TRUE(j.ok());
+    auto h = (*j)->load(m);
+    ASSERT_TRUE(h.ok());
+    for (uint32_t p = 0; p < n; ++p) ASSERT_TRUE((*j)->lookup(*h, p).ok());
+    auto s = (*j)->stats();
+    EXPECT_EQ(s.compiled, n);
+    EXPECT_EQ(s.cache_hits, 0u);
+    EXPECT_EQ(s.cache_writes, n);
+    EXPECT_EQ((*j)->cache_dir(), dir);
+  }
+  auto j = jit::Jit::create(options_in(dir));
+  ASSERT_TRUE(j.ok());
+  auto h = (*j)->load(m);
+  ASSERT_TRUE(h.ok());
+  // Lazy: nothing compiled or loaded before the first lookup.
+  EXPECT_EQ((*j)->stats().compiled + (*j)->stats().cache_hits, 0u);
+  for (uint32_t p = 0; p < n; ++p) ASSERT_TRUE((*j)->lookup(*h, p).ok());
+  EXPECT_EQ((*j)->stats().compiled, 0u);
+  EXPECT_EQ((*j)->stats().cache_hits, n);
+  // Cached code decides like the interpreter.
+  Gen g(5);
+  for (uint32_t p = 0; p < n; ++p) {
+    Case c = make_case(m, p, g);
+    hoso_decision want{}, got{};
+    ir::decide(m, p, c.slots.data(), &c.ctx, &want);
+    (*(*j)->lookup(*h, p))(c.slots.data(), &c.ctx, &got);
+    expect_same(want, got, "cached " + std::to_string(p));
+  }
+  // Another opt level is another key.
+  auto j0 = jit::Jit::create(options_in(dir, 0));
+  ASSERT_TRUE(j0.ok());
+  auto h0 = (*j0)->load(m);
+  ASSERT_TRUE((*j0)->lookup(*h0, 0).ok());
+  EXPECT_EQ((*j0)->stats().compiled, 1u);
+}
+
+TEST(Jit, EmitLlvm) {
+  auto text = jit::emit_llvm(rules_module(), 0);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("define void @hoso_decide_0(ptr"), std::string::npos);
+  auto o2 = jit::emit_llvm(rules_module(), 2);
+  ASSERT_TRUE(o2.ok());
+  EXPECT_NE(o2->find("define void @hoso_decide_0("), std::string::npos);
+}
+
+// ------------------------------------------------------------------ packs
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+TEST(Pack, MatchesInterpreter) {
+  const auto& m = rules_module();
+  std::string path = fresh_dir("pack") + "/rules.pack";
+  auto built = jit::build_pack(m, path);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  auto p = rules::load_pack(path);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)->meta().procedures.size(), m.procedures.size());
+  EXPECT_EQ((*p)->meta().compiler_version, rules::compiler_version());
+  check_against_interp(m, **p, 2000, 21);
+}
+
+class BadPack : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(fresh_dir("bad"));
+    good_ = new std::string(*dir_ + "/good.pack");
+    auto built = jit::build_pack(rules_module(), *good_);
+    ASSERT_TRUE(built.ok()) << built.error().message;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete good_;
+  }
+  static Error refused(const std::string& path) {
+    auto p = rules::load_pack(path);
+    EXPECT_FALSE(p.ok()) << path << " was accepted";
+    return p.ok() ? Error{} : p.error();
+  }
+  static std::string* dir_;
+  static std::string* good_;
+};
+std::string* BadPack::dir_ = nullptr;
+std::string* BadPack::good_ = nullptr;
+
+TEST_F(BadPack, MissingFile) {
+  Error e = refused(*dir_ + "/nope.pack");
+  EXPECT_EQ(e.code, ErrorCode::kNotFound);
+}
+
+TEST_F(BadPack, EmptyAndRandomBytes) {
+  write_all(*dir_ + "/empty.pack", "");
+  EXPECT_NE(refused(*dir_ + "/empty.pack").message.find("too short"), std::string::npos);
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 20; ++i) {
+    std::string bytes(static_cast<size_t>(64 + rng() % 4096), '\0');
+    for (auto& c : bytes) c = static_cast<char>(rng());
+    if (i % 2 == 0)
+      bytes.replace(0, 4,
+                    "\x7f"
+                    "ELF");  // passes the magic check
+    write_all(*dir_ + "/random.pack", bytes);
+    refused(*dir_ + "/random.pack");
+  }
+  write_all(*dir_ + "/text.pack", std::string(200, '#') + "\nrules version 1\n");
+  EXPECT_NE(refused(*dir_ + "/text.pack").message.find("not an ELF file"), std::string::npos);
+}
+
+TEST_F(BadPack, Truncated) {
+  std::string bytes = read_all(*good_);
+  for (size_t len : {bytes.size() / 2, bytes.size() - 1, size_t{100}}) {
+    write_all(*dir_ + "/truncated.pack", bytes.substr(0, len));
+    Error e = refused(*dir_ + "/truncated.pack");
+    EXPECT_NE(e.message.find("truncated"), std::string::npos) << len << ": " << e.message;
+  }
+}
+
+TEST_F(BadPack, TamperedManifest) {
+  std::string bytes = read_all(*good_);
+  size_t at = bytes.find("\"procedures\"");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = 'P';
+  write_all(*dir_ + "/tampered.pack", bytes);
+  Error e = refused(*dir_ + "/tampered.pack");
+  EXPECT_NE(e.message.find("checksum"), std::string::npos) << e.message;
+}
+
+TEST_F(BadPack, OtherCompilerVersion) {
+  jit::PackOptions o;
+  o.compiler_version = "hoso 0.0.1 (abi 1)";
+  ASSERT_TRUE(jit::build_pack(rules_module(), *dir_ + "/old.pack", o).ok());
+  Error e = refused(*dir_ + "/old.pack");
+  EXPECT_EQ(e.code, ErrorCode::kVersionMismatch);
+  EXPECT_NE(e.message.find("built by hoso 0.0.1"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("rebuild it with `hoso build`"), std::string::npos) << e.message;
+}
+
+TEST_F(BadPack, OtherAbiVersion) {
+  jit::PackOptions o;
+  o.abi_version = HOSO_ABI_VERSION + 1;
+  ASSERT_TRUE(jit::build_pack(rules_module(), *dir_ + "/abi.pack", o).ok());
+  Error e = refused(*dir_ + "/abi.pack");
+  EXPECT_EQ(e.code, ErrorCode::kVersionMismatch);
+  EXPECT_NE(e.message.find("ABI"), std::string::npos) << e.message;
+}
+
+TEST_F(BadPack, ManifestCodec) {
+  rules::PackManifest pm;
+  pm.compiler_version = std::string(rules::compiler_version());
+  pm.target = "x86_64 test";
+  pm.procedures = 3;
+  pm.manifest_json = "{}";
+  std::string text = rules::encode_pack_manifest(pm);
+  auto back = rules::decode_pack_manifest(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->procedures, 3u);
+  EXPECT_EQ(back->manifest_json, "{}");
+  for (size_t len = 0; len < text.size(); ++len) {
+    EXPECT_FALSE(rules::decode_pack_manifest(text.substr(0, len)).ok()) << len;
+  }
+}
+
+}  // namespace
+}  // namespace hoso
