@@ -33,7 +33,9 @@
 
 namespace hoso::jit {
 
-std::string llvm_error_text(llvm::Error e) { return llvm::toString(std::move(e)); }
+std::string llvm_error_text(llvm::Error e) {
+  return llvm::toString(std::move(e));
+}
 
 void init_llvm_once() {
   static std::once_flag once;
@@ -147,21 +149,57 @@ struct Jit::Impl {
 
 namespace {
 
-// One procedure, lowered and compiled only when its entry is looked up; on a
-// cache hit the object goes straight to the linking layer.
+// A chunk of a pack's procedures. When entries are looked up, the requested
+// procedures are lowered and compiled (or fetched from the object cache) and
+// the rest of the chunk goes back, unmaterialized, into a smaller unit:
+// procedures compile lazily, one at a time, while load() defines only one
+// unit per kChunk procedures.
+constexpr uint32_t kChunk = 64;
+
 class ProcedureUnit final : public llvm::orc::MaterializationUnit {
  public:
-  ProcedureUnit(Jit::Impl& jit, std::shared_ptr<const ir::Module> m, uint32_t proc,
+  ProcedureUnit(Jit::Impl& jit, std::shared_ptr<const ir::Module> m,
                 llvm::orc::SymbolFlagsMap flags)
-      : MaterializationUnit(Interface(std::move(flags), nullptr)),
-        jit_(jit),
-        m_(std::move(m)),
-        proc_(proc) {}
+      : MaterializationUnit(Interface(std::move(flags), nullptr)), jit_(jit), m_(std::move(m)) {}
 
-  llvm::StringRef getName() const override { return "hoso.procedure"; }
+  llvm::StringRef getName() const override { return "hoso.procedures"; }
 
   void materialize(std::unique_ptr<llvm::orc::MaterializationResponsibility> r) override {
-    std::string key = jit_.cache_key(*m_, proc_);
+    llvm::orc::SymbolNameSet requested = r->getRequestedSymbols();
+    llvm::orc::SymbolFlagsMap rest;
+    for (const auto& [name, flags] : r->getSymbols()) {
+      if (requested.count(name) == 0) rest[name] = flags;
+    }
+    if (!rest.empty()) {
+      if (auto err = r->replace(std::make_unique<ProcedureUnit>(jit_, m_, std::move(rest)))) {
+        jit_.lljit->getExecutionSession().reportError(std::move(err));
+        r->failMaterialization();
+        return;
+      }
+    }
+    std::vector<llvm::orc::SymbolStringPtr> names(requested.begin(), requested.end());
+    for (size_t i = 0; i < names.size(); ++i) {
+      std::unique_ptr<llvm::orc::MaterializationResponsibility> one;
+      if (i + 1 == names.size()) {
+        one = std::move(r);
+      } else {
+        auto d = r->delegate({names[i]});
+        if (!d) {
+          jit_.lljit->getExecutionSession().reportError(d.takeError());
+          continue;
+        }
+        one = std::move(*d);
+      }
+      std::string_view sym = *names[i];
+      uint32_t proc = static_cast<uint32_t>(
+          std::strtoul(std::string(sym.substr(sym.rfind('_') + 1)).c_str(), nullptr, 10));
+      emit_one(std::move(one), proc);
+    }
+  }
+
+ private:
+  void emit_one(std::unique_ptr<llvm::orc::MaterializationResponsibility> r, uint32_t proc) {
+    std::string key = jit_.cache_key(*m_, proc);
     if (jit_.options.use_cache) {
       if (auto obj = jit_.cache->get(key)) {
         jit_.cache_hits.fetch_add(1);
@@ -173,18 +211,15 @@ class ProcedureUnit final : public llvm::orc::MaterializationUnit {
     auto mod = std::make_unique<llvm::Module>(key, *ctx);
     mod->setDataLayout(jit_.lljit->getDataLayout());
     mod->setTargetTriple(jit_.lljit->getTargetTriple().str());
-    lower_procedures(*m_, {proc_}, RuntimeCalls::kDirect, *mod);
+    lower_procedures(*m_, {proc}, RuntimeCalls::kDirect, *mod);
     optimise(*mod, jit_.options.opt_level);
     jit_.compiled.fetch_add(1);
     jit_.lljit->getIRCompileLayer().emit(
         std::move(r), llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)));
   }
-
- private:
   void discard(const llvm::orc::JITDylib&, const llvm::orc::SymbolStringPtr&) override {}
   Jit::Impl& jit_;
   std::shared_ptr<const ir::Module> m_;
-  uint32_t proc_;
 };
 
 }  // namespace
@@ -271,11 +306,14 @@ Result<PackHandle> Jit::load(std::shared_ptr<const ir::Module> m) {
   if (!jd) return make_error(ErrorCode::kInternal, llvm_error_text(jd.takeError()));
   jd->addToLinkOrder(*impl_->runtime);
   auto rt = jd->createResourceTracker();
-  for (uint32_t p = 0; p < m->procedures.size(); ++p) {
+  uint32_t n = static_cast<uint32_t>(m->procedures.size());
+  for (uint32_t first = 0; first < n; first += kChunk) {
     llvm::orc::SymbolFlagsMap flags;
-    flags[impl_->lljit->mangleAndIntern(decide_symbol(p))] =
-        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
-    auto mu = std::make_unique<ProcedureUnit>(*impl_, m, p, std::move(flags));
+    for (uint32_t p = first; p < n && p < first + kChunk; ++p) {
+      flags[impl_->lljit->mangleAndIntern(decide_symbol(p))] =
+          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
+    }
+    auto mu = std::make_unique<ProcedureUnit>(*impl_, m, std::move(flags));
     if (auto err = jd->define(std::move(mu), rt)) {
       return make_error(ErrorCode::kInternal, llvm_error_text(std::move(err)));
     }
@@ -327,7 +365,9 @@ JitStats Jit::stats() const {
   return s;
 }
 
-const std::string& Jit::cache_dir() const { return impl_->cache->dir(); }
+const std::string& Jit::cache_dir() const {
+  return impl_->cache->dir();
+}
 
 // ------------------------------------------------------------------ decider
 
