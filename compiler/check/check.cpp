@@ -152,9 +152,8 @@ struct Ctx {
 
 class Checker {
  public:
-  Checker(Program& p, const std::vector<ast::File>& files, const base::SourceManager& sm,
-          diag::Diagnostics& diags)
-      : p_(p), files_(files), sm_(sm), diags_(diags) {}
+  Checker(Program& p, const std::vector<ast::File>& files, diag::Diagnostics& diags)
+      : p_(p), files_(files), diags_(diags) {}
 
   void run() {
     for (const auto& f : files_) {
@@ -1315,7 +1314,6 @@ class Checker {
 
   Program& p_;
   const std::vector<ast::File>& files_;
-  const base::SourceManager& sm_;
   diag::Diagnostics& diags_;
   std::vector<std::string> modules_;
   std::multimap<std::string, Symbol> symbols_;
@@ -1327,7 +1325,7 @@ class Checker {
 Program check(const std::vector<ast::File>& files, const base::SourceManager& sm,
               diag::Diagnostics& diags) {
   Program p;
-  Checker(p, files, sm, diags).run();
+  Checker(p, files, diags).run();
   run_domain_checks(p, sm, diags);
   return p;
 }

@@ -25,6 +25,13 @@ extern "C" {
 #define HOSO_COMMUNE_AGENCY_BASE 1000000
 #define HOSO_NO_UNIT (-1)
 
+/* A cast that is a static_cast in C++ (the project builds with -Wold-style-cast). */
+#ifdef __cplusplus
+#define HOSO_CAST(T, x) static_cast<T>(x)
+#else
+#define HOSO_CAST(T, x) ((T)(x))
+#endif
+
 typedef struct hoso_rt_ctx {
   const int32_t* province_of; /* commune number -> province number */
   int32_t communes;           /* entries in province_of */
@@ -43,8 +50,8 @@ typedef struct hoso_decision {
   int64_t warn_minutes;     /* warn this many working minutes before due, -1: none */
   uint64_t steps_included;  /* bit i: step i runs (its condition held) */
   int32_t nsteps;
-  int32_t step_role[HOSO_MAX_STEPS];  /* role index in the pack's role table, -1: the unit */
-  int32_t step_rule[HOSO_MAX_STEPS];  /* rule that moved or delegated this step, -1: none */
+  int32_t step_role[HOSO_MAX_STEPS]; /* role index in the pack's role table, -1: the unit */
+  int32_t step_rule[HOSO_MAX_STEPS]; /* rule that moved or delegated this step, -1: none */
   int64_t step_unit[HOSO_MAX_STEPS];
   int64_t step_budget[HOSO_MAX_STEPS]; /* working minutes */
 } hoso_decision;
@@ -53,17 +60,20 @@ typedef void (*hoso_decide_fn)(const int64_t* slots, const hoso_rt_ctx* ctx, hos
 
 /* The province of a unit id, or -1. */
 static inline int32_t hoso_unit_province(const hoso_rt_ctx* ctx, int64_t unit) {
-  if (unit >= HOSO_COMMUNE_AGENCY_BASE) unit = (unit - HOSO_COMMUNE_AGENCY_BASE) / 100;
-  else if (unit >= HOSO_PROVINCE_UNIT_BASE) return (int32_t)((unit - HOSO_PROVINCE_UNIT_BASE) / 100);
+  if (unit >= HOSO_COMMUNE_AGENCY_BASE)
+    unit = (unit - HOSO_COMMUNE_AGENCY_BASE) / 100;
+  else if (unit >= HOSO_PROVINCE_UNIT_BASE)
+    return HOSO_CAST(int32_t, (unit - HOSO_PROVINCE_UNIT_BASE) / 100);
   if (unit < 0 || unit >= ctx->communes) return -1;
   return ctx->province_of[unit];
 }
 
 /* The commune of a unit id, or -1 for province units. */
 static inline int32_t hoso_unit_commune(int64_t unit) {
-  if (unit >= HOSO_COMMUNE_AGENCY_BASE) return (int32_t)((unit - HOSO_COMMUNE_AGENCY_BASE) / 100);
+  if (unit >= HOSO_COMMUNE_AGENCY_BASE)
+    return HOSO_CAST(int32_t, (unit - HOSO_COMMUNE_AGENCY_BASE) / 100);
   if (unit >= HOSO_PROVINCE_UNIT_BASE || unit < 0) return -1;
-  return (int32_t)unit;
+  return HOSO_CAST(int32_t, unit);
 }
 
 /* 1 for a province unit, 2 for a commune unit, 0 for none. */
@@ -75,12 +85,13 @@ static inline int32_t hoso_unit_level(int64_t unit) {
 
 static inline int64_t hoso_province_unit(int32_t province, int32_t agency) {
   if (province < 0 || agency < 0) return HOSO_NO_UNIT;
-  return HOSO_PROVINCE_UNIT_BASE + (int64_t)province * 100 + agency;
+  return HOSO_PROVINCE_UNIT_BASE + HOSO_CAST(int64_t, province) * 100 + agency;
 }
 
 static inline int64_t hoso_commune_unit(int32_t commune, int32_t agency) {
   if (commune < 0 || agency < 0) return HOSO_NO_UNIT;
-  return agency == 0 ? commune : HOSO_COMMUNE_AGENCY_BASE + (int64_t)commune * 100 + agency;
+  return agency == 0 ? commune
+                     : HOSO_COMMUNE_AGENCY_BASE + HOSO_CAST(int64_t, commune) * 100 + agency;
 }
 
 /* The unit of `agency` (per level; -1 if the level has no such agency) at
