@@ -12,11 +12,13 @@
 #include <memory>
 #include <set>
 
+#include <fmt/format.h>
+#include "HosoBaseVisitor.h"
 #include "HosoLexer.h"
 #include "HosoParser.h"
 #include "antlr4-runtime.h"
 #include "base/civil.h"
-#include <fmt/format.h>
+#include "parse/lexer.h"
 
 namespace hoso::parse {
 namespace {
@@ -165,10 +167,113 @@ class DiagListener : public antlr4::BaseErrorListener {
 
 // ---------------------------------------------------------------- tree -> AST
 
+// The labelled alternatives the builder tells apart.
+#define HOSO_ALTS(X) \
+  X(AddExpr)         \
+  X(AgencyMember)    \
+  X(AndExpr)         \
+  X(ApologiseAction) \
+  X(ArrivalsItem)    \
+  X(BasisItem)       \
+  X(BoolExpr)        \
+  X(ByClause)        \
+  X(CalendarType)    \
+  X(CallExpr)        \
+  X(CapacityItem)    \
+  X(CmpExpr)         \
+  X(CodeItem)        \
+  X(CompareItem)     \
+  X(DateExpr)        \
+  X(DeadlineItem)    \
+  X(DossierItem)     \
+  X(EffectiveClause) \
+  X(EscalateAction)  \
+  X(ExpectItem)      \
+  X(FeeItem)         \
+  X(FieldMember)     \
+  X(ForClause)       \
+  X(FromClause)      \
+  X(GivenItem)       \
+  X(IfExpr)          \
+  X(InRangeExpr)     \
+  X(InSetExpr)       \
+  X(LateItem)        \
+  X(LevelItem)       \
+  X(MemberExpr)      \
+  X(MulExpr)         \
+  X(NameExpr)        \
+  X(NamedType)       \
+  X(NegExpr)         \
+  X(NotExpr)         \
+  X(NotifyAction)    \
+  X(NumberExpr)      \
+  X(OnlineItem)      \
+  X(OrExpr)          \
+  X(OtherwiseArm)    \
+  X(ParenExpr)       \
+  X(PeriodItem)      \
+  X(ReceiveItem)     \
+  X(ReportItem)      \
+  X(RequireMember)   \
+  X(RoleMember)      \
+  X(RouteItem)       \
+  X(RuleBasisClause) \
+  X(RuleWhenClause)  \
+  X(SectorItem)      \
+  X(StepsItem)       \
+  X(StringExpr)      \
+  X(SupplementItem)  \
+  X(TitleItem)       \
+  X(ToClause)        \
+  X(UnitLitExpr)     \
+  X(WarnItem)        \
+  X(WhenArm)         \
+  X(WhenClause)      \
+  X(WithinClause)    \
+  X(WorkingType)     \
+  X(YieldsClause)
+
+enum class Alt : uint8_t {
+  None,
+#define HOSO_ENUM(A) A,
+  HOSO_ALTS(HOSO_ENUM)
+#undef HOSO_ENUM
+};
+
+template <class T>
+constexpr Alt kAltOf = Alt::None;
+#define HOSO_TRAIT(A) \
+  template <>         \
+  constexpr Alt kAltOf<P::A##Context> = Alt::A;
+HOSO_ALTS(HOSO_TRAIT)
+#undef HOSO_TRAIT
+
+// Which labelled alternative a context is: one virtual accept() instead of a
+// chain of failing dynamic_casts (which were about 10 % of checking).
+class AltOf final : public hoso_antlr::HosoBaseVisitor {
+ public:
+  Alt of(antlr4::tree::ParseTree* t) {
+    alt_ = Alt::None;
+    t->accept(this);
+    return alt_;
+  }
+
+ private:
+#define HOSO_VISIT(A)                               \
+  antlrcpp::Any visit##A(P::A##Context*) override { \
+    alt_ = Alt::A;                                  \
+    return {};                                      \
+  }
+  HOSO_ALTS(HOSO_VISIT)
+#undef HOSO_VISIT
+  Alt alt_ = Alt::None;
+};
+
 class Builder {
  public:
-  Builder(ast::File& out, uint32_t file, diag::Diagnostics& diags, const Limits& limits)
-      : out_(out), file_(file), diags_(diags), limits_(limits) {}
+  Builder(ast::File& out, const Lexer& lexer, uint32_t file, diag::Diagnostics& diags,
+          const Limits& limits)
+      : out_(out), lexer_(lexer), file_(file), diags_(diags), limits_(limits) {}
 
   void file(P::FileContext* ctx) {
     if (auto* m = ctx->moduleDecl()) out_.module = qname(m->qname());
@@ -177,6 +282,17 @@ class Builder {
   }
 
  private:
+  // ctx as a T if it is that labelled alternative, else null. The last
+  // answer is kept: the if-chains below ask about one node several times.
+  template <class T>
+  T* as(antlr4::tree::ParseTree* ctx) {
+    if (ctx != last_node_) {
+      last_node_ = ctx;
+      last_alt_ = alt_of_.of(ctx);
+    }
+    return last_alt_ == kAltOf<T> ? static_cast<T*>(ctx) : nullptr;
+  }
+
   Loc loc(antlr4::ParserRuleContext* ctx) {
     Loc l = token_loc(file_, ctx->getStart());
     const antlr4::Token* stop = ctx->getStop();
@@ -189,7 +305,16 @@ class Builder {
   }
   Loc loc(antlr4::tree::TerminalNode* n) { return token_loc(file_, n->getSymbol()); }
 
-  static std::string name(P::NameContext* n) { return n == nullptr ? "" : n->getText(); }
+  // A token's text, straight from the UTF-8 source.
+  std::string text(const antlr4::Token* t) {
+    std::string_view v = lexer_.token_text(t);
+    if (v.empty() && t != nullptr && t->getType() != antlr4::Token::EOF) return t->getText();
+    return std::string(v);
+  }
+  std::string text(antlr4::tree::TerminalNode* n) { return text(n->getSymbol()); }
+
+  // `name` is one token (ID or a soft keyword).
+  std::string name(P::NameContext* n) { return n == nullptr ? "" : text(n->getStart()); }
 
   ast::QName qname(P::QnameContext* ctx) {
     ast::QName q;
@@ -201,8 +326,11 @@ class Builder {
 
   std::string string_lit(antlr4::tree::TerminalNode* n) {
     if (n == nullptr) return "";
-    std::string raw = n->getText();
+    std::string_view raw = lexer_.token_text(n->getSymbol());
+    std::string owned;
+    if (raw.empty()) raw = owned = n->getText();
     std::string s;
+    s.reserve(raw.size());
     for (size_t i = 1; i + 1 < raw.size(); ++i) {
       if (raw[i] == '\\' && i + 2 < raw.size()) {
         char c = raw[++i];
@@ -220,7 +348,7 @@ class Builder {
 
   std::optional<int32_t> date(antlr4::tree::TerminalNode* n) {
     if (n == nullptr) return std::nullopt;
-    auto d = base::parse_date(n->getText());
+    auto d = base::parse_date(text(n));
     if (!d) {
       diags_.report(diag::Kind::InvalidDate, loc(n), "`" + n->getText() + "` is not a real date")
           .suggestion = "write a date as YYYY-MM-DD with a month 01-12 and a day that month has";
@@ -230,7 +358,7 @@ class Builder {
 
   std::optional<int32_t> time(antlr4::tree::TerminalNode* n) {
     if (n == nullptr) return 0;
-    auto t = base::parse_time(n->getText());
+    auto t = base::parse_time(text(n));
     if (!t) {
       diags_.report(diag::Kind::InvalidDate, loc(n), "`" + n->getText() + "` is not a time of day")
           .suggestion = "write a time as HH:MM between 00:00 and 23:59";
@@ -246,22 +374,24 @@ class Builder {
       out_.decls.emplace_back(authority(ast::AuthorityRule::Kind::Decentralise, r->qname(),
                                         r->ruleClause(), loc(r), doc));
     } else if (auto* g = d->delegateDecl()) {
-      out_.decls.emplace_back(authority(ast::AuthorityRule::Kind::Delegate, g->qname(),
-                                        g->ruleClause(), loc(g), doc));
+      out_.decls.emplace_back(
+          authority(ast::AuthorityRule::Kind::Delegate, g->qname(), g->ruleClause(), loc(g), doc));
     } else if (auto* e = d->enumDecl()) {
       ast::EnumDecl en;
       auto names = e->name();
       en.name = name(names[0]);
       en.loc = loc(e);
       en.doc = doc;
-      for (size_t i = 1; i < names.size(); ++i) en.values.push_back({name(names[i]), loc(names[i])});
+      for (size_t i = 1; i < names.size(); ++i)
+        en.values.push_back({name(names[i]), loc(names[i])});
       out_.decls.emplace_back(std::move(en));
     } else if (auto* f = d->functionDecl()) {
       ast::Function fn;
       fn.name = name(f->name());
       fn.loc = loc(f);
       fn.doc = doc;
-      for (auto* prm : f->param()) fn.params.push_back({name(prm->name()), loc(prm), type(prm->typeRef())});
+      for (auto* prm : f->param())
+        fn.params.push_back({name(prm->name()), loc(prm), type(prm->typeRef())});
       fn.result = type(f->typeRef());
       fn.body = expr(f->expr());
       out_.decls.emplace_back(std::move(fn));
@@ -311,12 +441,12 @@ class Builder {
     lv.loc = loc(l);
     lv.doc = doc;
     for (auto* m : l->levelMember()) {
-      if (auto* a = dynamic_cast<P::AgencyMemberContext*>(m)) {
+      if (auto* a = as<P::AgencyMemberContext>(m)) {
         ast::Agency ag{name(a->name()), string_lit(a->STRING()), loc(a), {}};
         for (auto* r : a->roleDecl()) ag.roles.push_back(role(r));
         lv.order.push_back(static_cast<int32_t>(lv.agencies.size()));
         lv.agencies.push_back(std::move(ag));
-      } else if (auto* r = dynamic_cast<P::RoleMemberContext*>(m)) {
+      } else if (auto* r = as<P::RoleMemberContext>(m)) {
         lv.order.push_back(~static_cast<int32_t>(lv.roles.size()));
         lv.roles.push_back(role(r->roleDecl()));
       }
@@ -324,18 +454,20 @@ class Builder {
     return lv;
   }
 
-  ast::Role role(P::RoleDeclContext* r) { return {name(r->name()), string_lit(r->STRING()), loc(r)}; }
+  ast::Role role(P::RoleDeclContext* r) {
+    return {name(r->name()), string_lit(r->STRING()), loc(r)};
+  }
 
   ast::TypeRef type(P::TypeRefContext* t) {
     ast::TypeRef tr;
     if (t == nullptr) return tr;
     tr.loc = loc(t);
-    if (auto* w = dynamic_cast<P::WorkingTypeContext*>(t)) {
+    if (auto* w = as<P::WorkingTypeContext>(t)) {
       tr.kind = (w->HOURS() != nullptr || w->HOUR() != nullptr) ? ast::TypeRef::Kind::WorkingHours
-                                                                 : ast::TypeRef::Kind::WorkingDays;
-    } else if (dynamic_cast<P::CalendarTypeContext*>(t) != nullptr) {
+                                                                : ast::TypeRef::Kind::WorkingDays;
+    } else if (as<P::CalendarTypeContext>(t) != nullptr) {
       tr.kind = ast::TypeRef::Kind::CalendarDays;
-    } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(t)) {
+    } else if (auto* n = as<P::NamedTypeContext>(t)) {
       tr.name = qname(n->qname());
     }
     return tr;
@@ -347,53 +479,53 @@ class Builder {
     pr.loc = loc(p);
     pr.doc = doc;
     for (auto* item : p->procItem()) {
-      if (auto* c = dynamic_cast<P::CodeItemContext*>(item)) {
+      if (auto* c = as<P::CodeItemContext>(item)) {
         pr.code = located_string(c->STRING());
-      } else if (auto* t = dynamic_cast<P::TitleItemContext*>(item)) {
+      } else if (auto* t = as<P::TitleItemContext>(item)) {
         pr.title = located_string(t->STRING());
-      } else if (auto* s = dynamic_cast<P::SectorItemContext*>(item)) {
+      } else if (auto* s = as<P::SectorItemContext>(item)) {
         pr.sector = ast::Located<std::string>{name(s->name()), loc(s)};
-      } else if (auto* b = dynamic_cast<P::BasisItemContext*>(item)) {
+      } else if (auto* b = as<P::BasisItemContext>(item)) {
         for (auto* str : b->STRING()) pr.basis.push_back(located_string(str));
-      } else if (auto* l = dynamic_cast<P::LevelItemContext*>(item)) {
+      } else if (auto* l = as<P::LevelItemContext>(item)) {
         pr.level = ast::Located<std::string>{name(l->name()), loc(l->name())};
-      } else if (auto* d = dynamic_cast<P::DeadlineItemContext*>(item)) {
+      } else if (auto* d = as<P::DeadlineItemContext>(item)) {
         pr.deadline = ast::Located<ast::ExprId>{expr(d->expr()), loc(d)};
-      } else if (auto* r = dynamic_cast<P::ReceiveItemContext*>(item)) {
+      } else if (auto* r = as<P::ReceiveItemContext>(item)) {
         if (r->ANYWHERE() != nullptr) {
           pr.receive_anywhere = ast::Located<std::string>{name(r->name()), loc(r)};
         } else {
           pr.receive_at = qname(r->qname());
         }
-      } else if (auto* o = dynamic_cast<P::OnlineItemContext*>(item)) {
+      } else if (auto* o = as<P::OnlineItemContext>(item)) {
         pr.online = ast::Located<std::string>{name(o->name()), loc(o->name())};
-      } else if (auto* f = dynamic_cast<P::FeeItemContext*>(item)) {
+      } else if (auto* f = as<P::FeeItemContext>(item)) {
         pr.fee = ast::Located<ast::ExprId>{expr(f->expr()), loc(f)};
-      } else if (auto* su = dynamic_cast<P::SupplementItemContext*>(item)) {
+      } else if (auto* su = as<P::SupplementItemContext>(item)) {
         pr.supplement = ast::Located<std::string>{name(su->name()), loc(su->name())};
-      } else if (auto* ds = dynamic_cast<P::DossierItemContext*>(item)) {
+      } else if (auto* ds = as<P::DossierItemContext>(item)) {
         for (auto* m : ds->dossierMember()) dossier_member(pr, m);
-      } else if (auto* ro = dynamic_cast<P::RouteItemContext*>(item)) {
+      } else if (auto* ro = as<P::RouteItemContext>(item)) {
         pr.has_route = true;
         pr.route_loc = loc(ro->ROUTE());
         for (auto* arm : ro->routeArm()) {
           ast::RouteArm a;
           a.loc = loc(arm);
-          if (auto* w = dynamic_cast<P::WhenArmContext*>(arm)) {
+          if (auto* w = as<P::WhenArmContext>(arm)) {
             a.cond = expr(w->expr());
             a.target = qname(w->qname());
-          } else if (auto* ow = dynamic_cast<P::OtherwiseArmContext*>(arm)) {
+          } else if (auto* ow = as<P::OtherwiseArmContext>(arm)) {
             a.target = qname(ow->qname());
           }
           pr.route.push_back(std::move(a));
         }
-      } else if (auto* st = dynamic_cast<P::StepsItemContext*>(item)) {
+      } else if (auto* st = as<P::StepsItemContext>(item)) {
         pr.has_steps = true;
         pr.steps_loc = loc(st->STEPS());
         for (auto* sd : st->stepDecl()) pr.steps.push_back(step(sd));
-      } else if (auto* w = dynamic_cast<P::WarnItemContext*>(item)) {
+      } else if (auto* w = as<P::WarnItemContext>(item)) {
         pr.warn = ast::Located<ast::ExprId>{expr(w->expr()), loc(w)};
-      } else if (auto* lt = dynamic_cast<P::LateItemContext*>(item)) {
+      } else if (auto* lt = as<P::LateItemContext>(item)) {
         pr.has_late = true;
         pr.late_loc = loc(lt);
         if (lt->USE() != nullptr) pr.late_policy = qname(lt->qname());
@@ -404,14 +536,14 @@ class Builder {
   }
 
   void dossier_member(ast::Procedure& pr, P::DossierMemberContext* m) {
-    if (auto* f = dynamic_cast<P::FieldMemberContext*>(m)) {
+    if (auto* f = as<P::FieldMemberContext>(m)) {
       ast::Field fd;
       fd.name = name(f->name());
       fd.loc = loc(f->name());
       fd.type = type(f->typeRef());
       if (f->expr() != nullptr) fd.init = expr(f->expr());
       pr.fields.push_back(std::move(fd));
-    } else if (auto* r = dynamic_cast<P::RequireMemberContext*>(m)) {
+    } else if (auto* r = as<P::RequireMemberContext>(m)) {
       pr.requires_.push_back({expr(r->expr()), string_lit(r->STRING()), loc(r)});
     }
   }
@@ -421,13 +553,13 @@ class Builder {
     s.name = name(sd->name());
     s.loc = loc(sd->name());
     for (auto* c : sd->stepClause()) {
-      if (auto* b = dynamic_cast<P::ByClauseContext*>(c)) {
+      if (auto* b = as<P::ByClauseContext>(c)) {
         s.handler = qname(b->qname());
-      } else if (auto* w = dynamic_cast<P::WithinClauseContext*>(c)) {
+      } else if (auto* w = as<P::WithinClauseContext>(c)) {
         s.budget = expr(w->expr());
-      } else if (auto* wh = dynamic_cast<P::WhenClauseContext*>(c)) {
+      } else if (auto* wh = as<P::WhenClauseContext>(c)) {
         s.cond = expr(wh->expr());
-      } else if (auto* y = dynamic_cast<P::YieldsClauseContext*>(c)) {
+      } else if (auto* y = as<P::YieldsClauseContext>(c)) {
         s.result = name(y->name());
         s.result_loc = loc(y->name());
       }
@@ -438,12 +570,12 @@ class Builder {
   ast::LateAction late_action(P::LateActionContext* a) {
     ast::LateAction la;
     la.loc = loc(a);
-    if (dynamic_cast<P::ApologiseActionContext*>(a) != nullptr) {
+    if (as<P::ApologiseActionContext>(a) != nullptr) {
       la.kind = ast::LateAction::Kind::Apologise;
-    } else if (auto* n = dynamic_cast<P::NotifyActionContext*>(a)) {
+    } else if (auto* n = as<P::NotifyActionContext>(a)) {
       la.kind = ast::LateAction::Kind::Notify;
       la.target = qname(n->qname());
-    } else if (auto* e = dynamic_cast<P::EscalateActionContext*>(a)) {
+    } else if (auto* e = as<P::EscalateActionContext>(a)) {
       la.kind = ast::LateAction::Kind::Escalate;
       la.target = qname(e->qname());
       if (e->expr() != nullptr) la.after = expr(e->expr());
@@ -460,22 +592,22 @@ class Builder {
     r.doc = doc;
     r.subject = qname(subject);
     for (auto* c : clauses) {
-      if (auto* f = dynamic_cast<P::FromClauseContext*>(c)) {
+      if (auto* f = as<P::FromClauseContext>(c)) {
         r.from = qname(f->qname());
-      } else if (auto* t = dynamic_cast<P::ToClauseContext*>(c)) {
+      } else if (auto* t = as<P::ToClauseContext>(c)) {
         r.to = qname(t->qname());
-      } else if (auto* fo = dynamic_cast<P::ForClauseContext*>(c)) {
+      } else if (auto* fo = as<P::ForClauseContext>(c)) {
         r.for_ = qname(fo->qname());
-      } else if (auto* w = dynamic_cast<P::RuleWhenClauseContext*>(c)) {
+      } else if (auto* w = as<P::RuleWhenClauseContext>(c)) {
         r.when = expr(w->expr());
-      } else if (auto* e = dynamic_cast<P::EffectiveClauseContext*>(c)) {
+      } else if (auto* e = as<P::EffectiveClauseContext>(c)) {
         r.has_effective = true;
         auto dates = e->DATE();
         if (auto d = date(dates[0])) r.effective = ast::Located<int32_t>{*d, loc(dates[0])};
         if (dates.size() > 1) {
           if (auto d2 = date(dates[1])) r.until = ast::Located<int32_t>{*d2, loc(dates[1])};
         }
-      } else if (auto* b = dynamic_cast<P::RuleBasisClauseContext*>(c)) {
+      } else if (auto* b = as<P::RuleBasisClauseContext>(c)) {
         for (auto* s : b->STRING()) r.basis.push_back(located_string(s));
       }
     }
@@ -489,7 +621,7 @@ class Builder {
     for (auto* item : t->testItem()) {
       ast::TestItem ti;
       ti.loc = loc(item);
-      if (auto* g = dynamic_cast<P::GivenItemContext*>(item)) {
+      if (auto* g = as<P::GivenItemContext>(item)) {
         ti.kind = ast::TestItem::Kind::Given;
         ti.procedure = qname(g->qname());
         for (auto* fi : g->fieldInit()) {
@@ -503,7 +635,7 @@ class Builder {
           }
           if (rc->expr() != nullptr) ti.received_at = expr(rc->expr());
         }
-      } else if (auto* e = dynamic_cast<P::ExpectItemContext*>(item)) {
+      } else if (auto* e = as<P::ExpectItemContext>(item)) {
         ti.kind = ast::TestItem::Kind::Expect;
         ti.expect = expr(e->expr());
       }
@@ -519,29 +651,29 @@ class Builder {
     for (auto* item : s->scenarioItem()) {
       ast::ScenarioItem si;
       si.loc = loc(item);
-      if (auto* p = dynamic_cast<P::PeriodItemContext*>(item)) {
+      if (auto* p = as<P::PeriodItemContext>(item)) {
         si.kind = ast::ScenarioItem::Kind::Period;
         auto dates = p->DATE();
         si.from = date(dates[0]).value_or(0);
         si.until = dates.size() > 1 ? date(dates[1]).value_or(0) : 0;
-      } else if (auto* a = dynamic_cast<P::ArrivalsItemContext*>(item)) {
+      } else if (auto* a = as<P::ArrivalsItemContext>(item)) {
         si.kind = ast::ScenarioItem::Kind::Arrivals;
         si.subject = qname(a->qname());
         si.amount = expr(a->expr());
         for (auto* n : a->name()) si.words.push_back(name(n));
-      } else if (auto* c = dynamic_cast<P::CapacityItemContext*>(item)) {
+      } else if (auto* c = as<P::CapacityItemContext>(item)) {
         si.kind = ast::ScenarioItem::Kind::Capacity;
         si.subject = qname(c->qname());
         auto exprs = c->expr();
         si.amount = expr(exprs[0]);
         if (exprs.size() > 1) si.per_officer = expr(exprs[1]);
         for (auto* n : c->name()) si.words.push_back(name(n));
-      } else if (auto* cmp = dynamic_cast<P::CompareItemContext*>(item)) {
+      } else if (auto* cmp = as<P::CompareItemContext>(item)) {
         si.kind = ast::ScenarioItem::Kind::Compare;
         auto strs = cmp->STRING();
         si.left = string_lit(strs[0]);
         si.right = strs.size() > 1 ? string_lit(strs[1]) : "";
-      } else if (auto* r = dynamic_cast<P::ReportItemContext*>(item)) {
+      } else if (auto* r = as<P::ReportItemContext>(item)) {
         si.kind = ast::ScenarioItem::Kind::Report;
         for (auto* m : r->reportMetric()) {
           std::vector<std::string> words;
@@ -581,16 +713,16 @@ class Builder {
       int d = c - '0';
       if (after_point) {
         if (++frac_digits > 3) {
-          diags_.report(diag::Kind::NumberOutOfRange, l,
-                        "`" + raw + "` has more than three decimals")
+          diags_
+              .report(diag::Kind::NumberOutOfRange, l, "`" + raw + "` has more than three decimals")
               .suggestion = "Hoso numbers are exact to 0.001; round the value";
           return std::nullopt;
         }
         frac = frac * 10 + d;
       } else {
         if (whole > (INT64_MAX / ast::kScale - 9) / 10) {
-          diags_.report(diag::Kind::NumberOutOfRange, l, "`" + raw + "` is too large")
-              .suggestion = "numbers must stay below 9,223,372,036,854,775 (with three decimals)";
+          diags_.report(diag::Kind::NumberOutOfRange, l, "`" + raw + "` is too large").suggestion =
+              "numbers must stay below 9,223,372,036,854,775 (with three decimals)";
           return std::nullopt;
         }
         whole = whole * 10 + d;
@@ -632,9 +764,10 @@ class Builder {
     if (depth_ >= limits_.max_expr_depth) {
       if (!depth_reported_) {
         depth_reported_ = true;
-        diags_.report(diag::Kind::ExpressionTooLong, l,
-                      "expression nested more than " + std::to_string(limits_.max_expr_depth) +
-                          " levels deep")
+        diags_
+            .report(diag::Kind::ExpressionTooLong, l,
+                    "expression nested more than " + std::to_string(limits_.max_expr_depth) +
+                        " levels deep")
             .suggestion = "split it into named functions (`fn`)";
       }
       return error_expr(l);
@@ -648,86 +781,86 @@ class Builder {
   ast::ExprId expr_inner(P::ExprContext* ctx, Loc l) {
     ast::Expr e;
     e.loc = l;
-    if (auto* p = dynamic_cast<P::ParenExprContext*>(ctx)) return expr(p->expr());
-    if (auto* m = dynamic_cast<P::MemberExprContext*>(ctx)) {
+    if (auto* p = as<P::ParenExprContext>(ctx)) return expr(p->expr());
+    if (auto* m = as<P::MemberExprContext>(ctx)) {
       e.kind = ast::ExprKind::Member;
       e.kids = {expr(m->expr())};
       e.text = name(m->name());
       return out_.add(std::move(e));
     }
-    if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
+    if (auto* c = as<P::CallExprContext>(ctx)) {
       e.kind = ast::ExprKind::Call;
       e.text = name(c->name());
       for (auto* a : c->expr()) e.kids.push_back(expr(a));
       return out_.add(std::move(e));
     }
-    if (auto* n = dynamic_cast<P::NegExprContext*>(ctx)) {
+    if (auto* n = as<P::NegExprContext>(ctx)) {
       e.kind = ast::ExprKind::Neg;
       e.kids = {expr(n->expr())};
       return out_.add(std::move(e));
     }
-    if (auto* n = dynamic_cast<P::NotExprContext*>(ctx)) {
+    if (auto* n = as<P::NotExprContext>(ctx)) {
       e.kind = ast::ExprKind::Not;
       e.kids = {expr(n->expr())};
       return out_.add(std::move(e));
     }
-    if (auto* m = dynamic_cast<P::MulExprContext*>(ctx)) {
+    if (auto* m = as<P::MulExprContext>(ctx)) {
       auto k = m->expr();
-      return binary(m->op->getText() == "*" ? ast::BinOp::Mul : ast::BinOp::Div, k[0], k[1], l);
+      return binary(m->op->getType() == P::STAR ? ast::BinOp::Mul : ast::BinOp::Div, k[0], k[1], l);
     }
-    if (auto* a = dynamic_cast<P::AddExprContext*>(ctx)) {
+    if (auto* a = as<P::AddExprContext>(ctx)) {
       auto k = a->expr();
-      return binary(a->op->getText() == "+" ? ast::BinOp::Add : ast::BinOp::Sub, k[0], k[1], l);
+      return binary(a->op->getType() == P::PLUS ? ast::BinOp::Add : ast::BinOp::Sub, k[0], k[1], l);
     }
-    if (auto* c = dynamic_cast<P::CmpExprContext*>(ctx)) {
+    if (auto* c = as<P::CmpExprContext>(ctx)) {
       auto k = c->expr();
-      std::string op = c->op->getText();
-      ast::BinOp bop = op == "=="   ? ast::BinOp::Eq
-                       : op == "!=" ? ast::BinOp::Ne
-                       : op == "<"  ? ast::BinOp::Lt
-                       : op == "<=" ? ast::BinOp::Le
-                       : op == ">"  ? ast::BinOp::Gt
-                                    : ast::BinOp::Ge;
+      size_t op = c->op->getType();
+      ast::BinOp bop = op == P::EQ   ? ast::BinOp::Eq
+                       : op == P::NE ? ast::BinOp::Ne
+                       : op == P::LT ? ast::BinOp::Lt
+                       : op == P::LE ? ast::BinOp::Le
+                       : op == P::GT ? ast::BinOp::Gt
+                                     : ast::BinOp::Ge;
       return binary(bop, k[0], k[1], l);
     }
-    if (auto* a = dynamic_cast<P::AndExprContext*>(ctx)) {
+    if (auto* a = as<P::AndExprContext>(ctx)) {
       auto k = a->expr();
       return binary(ast::BinOp::And, k[0], k[1], l);
     }
-    if (auto* o = dynamic_cast<P::OrExprContext*>(ctx)) {
+    if (auto* o = as<P::OrExprContext>(ctx)) {
       auto k = o->expr();
       return binary(ast::BinOp::Or, k[0], k[1], l);
     }
-    if (auto* r = dynamic_cast<P::InRangeExprContext*>(ctx)) {
+    if (auto* r = as<P::InRangeExprContext>(ctx)) {
       e.kind = ast::ExprKind::InRange;
       for (auto* x : r->expr()) e.kids.push_back(expr(x));
       return out_.add(std::move(e));
     }
-    if (auto* s = dynamic_cast<P::InSetExprContext*>(ctx)) {
+    if (auto* s = as<P::InSetExprContext>(ctx)) {
       e.kind = ast::ExprKind::InSet;
       for (auto* x : s->expr()) e.kids.push_back(expr(x));
       return out_.add(std::move(e));
     }
-    if (auto* i = dynamic_cast<P::IfExprContext*>(ctx)) {
+    if (auto* i = as<P::IfExprContext>(ctx)) {
       e.kind = ast::ExprKind::If;
       for (auto* x : i->expr()) e.kids.push_back(expr(x));
       return out_.add(std::move(e));
     }
-    if (auto* n = dynamic_cast<P::NumberExprContext*>(ctx)) {
+    if (auto* n = as<P::NumberExprContext>(ctx)) {
       e.kind = ast::ExprKind::Number;
-      e.text = n->number()->getText();
+      e.text = text(n->number()->getStart());
       auto v = number_value(e.text, l, e.is_decimal);
       if (!v) return error_expr(l);
       e.milli = *v;
       e.unit = unit_suffix(n->unitSuffix());
       return out_.add(std::move(e));
     }
-    if (auto* s = dynamic_cast<P::StringExprContext*>(ctx)) {
+    if (auto* s = as<P::StringExprContext>(ctx)) {
       e.kind = ast::ExprKind::String;
       e.text = string_lit(s->STRING());
       return out_.add(std::move(e));
     }
-    if (auto* d = dynamic_cast<P::DateExprContext*>(ctx)) {
+    if (auto* d = as<P::DateExprContext>(ctx)) {
       auto day = date(d->DATE());
       if (!day) return error_expr(l);
       if (d->TIME() != nullptr) {
@@ -741,18 +874,18 @@ class Builder {
       }
       return out_.add(std::move(e));
     }
-    if (auto* b = dynamic_cast<P::BoolExprContext*>(ctx)) {
+    if (auto* b = as<P::BoolExprContext>(ctx)) {
       e.kind = ast::ExprKind::Bool;
       e.bool_value = b->TRUE() != nullptr;
       return out_.add(std::move(e));
     }
-    if (auto* u = dynamic_cast<P::UnitLitExprContext*>(ctx)) {
+    if (auto* u = as<P::UnitLitExprContext>(ctx)) {
       e.kind = ast::ExprKind::UnitLit;
       e.text = u->PROVINCE() != nullptr ? "province" : "commune";
       e.text2 = string_lit(u->STRING());
       return out_.add(std::move(e));
     }
-    if (auto* n = dynamic_cast<P::NameExprContext*>(ctx)) {
+    if (auto* n = as<P::NameExprContext>(ctx)) {
       e.kind = ast::ExprKind::Name;
       e.text = name(n->name());
       return out_.add(std::move(e));
@@ -761,17 +894,21 @@ class Builder {
   }
 
   ast::File& out_;
+  const Lexer& lexer_;
   uint32_t file_;
   diag::Diagnostics& diags_;
   const Limits& limits_;
   uint32_t depth_ = 0;
   bool depth_reported_ = false;
+  AltOf alt_of_;
+  antlr4::tree::ParseTree* last_node_ = nullptr;
+  Alt last_alt_ = Alt::None;
 };
 
 // Reports characters no token accepts, collects comments, and refuses input
 // nested deeper than the parser's recursion can take.
-bool scan_tokens(antlr4::CommonTokenStream& tokens, uint32_t file, ast::File& out,
-                 diag::Diagnostics& diags, const Limits& limits) {
+bool scan_tokens(antlr4::CommonTokenStream& tokens, const Lexer& lexer, uint32_t file,
+                 ast::File& out, diag::Diagnostics& diags, const Limits& limits) {
   tokens.fill();
   uint32_t depth = 0;
   uint32_t unknown = 0;
@@ -779,9 +916,10 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, uint32_t file, ast::File& ou
     size_t type = t->getType();
     if (type == hoso_antlr::HosoLexer::LPAREN || type == hoso_antlr::HosoLexer::LBRACE) {
       if (++depth > limits.max_nesting) {
-        diags.report(diag::Kind::NestingTooDeep, token_loc(file, t),
-                     "brackets nested more than " + std::to_string(limits.max_nesting) +
-                         " levels deep")
+        diags
+            .report(
+                diag::Kind::NestingTooDeep, token_loc(file, t),
+                "brackets nested more than " + std::to_string(limits.max_nesting) + " levels deep")
             .suggestion = "flatten the expression or split it into functions";
         return false;
       }
@@ -789,15 +927,15 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, uint32_t file, ast::File& ou
       if (depth > 0) --depth;
     } else if (type == hoso_antlr::HosoLexer::UNKNOWN_CHAR) {
       if (++unknown <= limits.max_errors_per_file) {
-        std::string text = t->getText();
-        auto& d = diags.report(diag::Kind::UnknownCharacter, token_loc(file, t),
-                               text == "\"" ? "unterminated string"
-                                            : "unexpected character `" + text + "`");
+        std::string text(lexer.token_text(t));
+        auto& d = diags.report(
+            diag::Kind::UnknownCharacter, token_loc(file, t),
+            text == "\"" ? "unterminated string" : "unexpected character `" + text + "`");
         d.suggestion = text == "\"" ? "close the string with `\"` on the same line"
                                     : "remove it, or put it inside a \"string\" or a comment";
       }
     } else if (t->getChannel() == antlr4::Token::HIDDEN_CHANNEL) {
-      out.comments.push_back({token_loc(file, t), t->getText()});
+      out.comments.push_back({token_loc(file, t), std::string(lexer.token_text(t))});
     }
   }
   return unknown == 0;
@@ -819,19 +957,19 @@ ast::File parse_file(const base::SourceManager& sm, uint32_t file_id, diag::Diag
           base::utf8_length(std::string_view(src.text).substr(line_start, bad - line_start)) + 1,
           line, 0};
     l.end_col = l.col + 1;
-    diags.report(diag::Kind::InvalidUtf8, l,
-                 fmt::format("invalid UTF-8 byte 0x{:02X}",
-                             static_cast<unsigned>(static_cast<unsigned char>(src.text[bad]))))
+    diags
+        .report(diag::Kind::InvalidUtf8, l,
+                fmt::format("invalid UTF-8 byte 0x{:02X}",
+                            static_cast<unsigned>(static_cast<unsigned char>(src.text[bad]))))
         .suggestion = "save the file as UTF-8 (Vietnamese text must be UTF-8)";
     return out;
   }
   run_with_big_stack([&] {
     try {
       antlr4::ANTLRInputStream input(src.text);
-      hoso_antlr::HosoLexer lexer(&input);
-      lexer.removeErrorListeners();
+      Lexer lexer(src.text, &input);
       antlr4::CommonTokenStream tokens(&lexer);
-      if (!scan_tokens(tokens, file_id, out, diags, limits)) return;
+      if (!scan_tokens(tokens, lexer, file_id, out, diags, limits)) return;
       hoso_antlr::HosoParser parser(&tokens);
       parser.removeErrorListeners();
       // Stage 1: fast SLL prediction, bail on the first error. Stage 2 (only
@@ -857,7 +995,7 @@ ast::File parse_file(const base::SourceManager& sm, uint32_t file_id, diag::Diag
         parser.removeErrorListeners();
         if (parser.getNumberOfSyntaxErrors() > 0) return;
       }
-      Builder(out, file_id, diags, limits).file(tree);
+      Builder(out, lexer, file_id, diags, limits).file(tree);
     } catch (const std::exception& e) {
       diags.report(diag::Kind::SyntaxError, Loc{file_id, 1, 1, 1, 2},
                    std::string("the parser gave up: ") + e.what());
