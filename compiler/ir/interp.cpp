@@ -14,6 +14,14 @@ struct Frame {
   int64_t competent;
 };
 
+int64_t wrap_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t wrap_mul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+int64_t wrap_neg(int64_t a) { return static_cast<int64_t>(0 - static_cast<uint64_t>(a)); }
+
 int64_t year_of(int64_t days) {
   // Civil year of a day count (days since 1970-01-01).
   int64_t z = days + 719468;
@@ -44,20 +52,24 @@ int64_t run(const Frame& f, NodeId id) {
     case Op::Not:
       return a() == 0 ? 1 : 0;
     case Op::Neg:
-      return -a();
+      return wrap_neg(a());
     case Op::And:
       return a() != 0 && b() != 0 ? 1 : 0;
     case Op::Or:
       return a() != 0 || b() != 0 ? 1 : 0;
+    // Integer arithmetic wraps (two's complement), as the LLVM back end's
+    // plain add/sub/mul do: defined behaviour whatever the dossier holds.
     case Op::Add:
-      return a() + b();
+      return wrap_add(a(), b());
     case Op::Sub:
-      return a() - b();
+      return wrap_add(a(), wrap_neg(b()));
     case Op::Mul:
-      return a() * b() / 1000;
+      return wrap_mul(a(), b()) / 1000;
     case Op::Div: {
-      int64_t x = a(), y = b();
-      return y == 0 ? 0 : x * 1000 / y;
+      int64_t x = wrap_mul(a(), 1000), y = b();
+      if (y == 0) return 0;
+      if (y == -1) return wrap_neg(x);  // INT64_MIN / -1 would trap
+      return x / y;
     }
     case Op::Eq:
       return a() == b() ? 1 : 0;
@@ -83,7 +95,7 @@ int64_t run(const Frame& f, NodeId id) {
     }
     case Op::Abs: {
       int64_t x = a();
-      return x < 0 ? -x : x;
+      return x < 0 ? wrap_neg(x) : x;
     }
     case Op::Call: {
       const Function& fn = f.m.functions[static_cast<size_t>(n.index)];
@@ -135,10 +147,17 @@ void decide(const Module& m, uint32_t proc, const int64_t* slots, const hoso_rt_
             hoso_decision* out) {
   const Procedure& p = m.procedures[proc];
   Frame f{m, p.arena, slots, nullptr, ctx, HOSO_NO_UNIT};
-  *out = hoso_decision{};
+  // Every field is written; the step arrays only up to nsteps (hoso/abi.h),
+  // so deciding a dossier costs nothing for the steps it does not have.
+  out->failed_requires = 0;
   out->arm = -1;
   out->rule = -1;
+  out->unit = HOSO_NO_UNIT;
+  out->deadline_minutes = 0;
+  out->fee = 0;
   out->warn_minutes = -1;
+  out->steps_included = 0;
+  out->nsteps = 0;
   for (size_t i = 0; i < p.requires_.size(); ++i) {
     if (run(f, p.requires_[i].cond) == 0) out->failed_requires |= uint64_t{1} << i;
   }
@@ -176,6 +195,7 @@ void decide(const Module& m, uint32_t proc, const int64_t* slots, const hoso_rt_
     out->step_role[s] = st.handler.role;
     if (st.cond && run(f, *st.cond) == 0) {
       out->step_unit[s] = HOSO_NO_UNIT;
+      out->step_budget[s] = 0;
       continue;
     }
     out->steps_included |= uint64_t{1} << s;

@@ -299,16 +299,23 @@ Function* Lowerer::fn_unit_at_ctx() {
                 });
 }
 
-// y == 0 ? 0 : x * 1000 / y
+// y == 0 ? 0 : y == -1 ? -(x * 1000) : x * 1000 / y (wrapping, as interp.cpp)
 Function* Lowerer::fn_div() {
   return define(div_, "hoso.div", i64_, {i64_, i64_}, [&](Function* fn) {
     BasicBlock* zero = block("zero");
+    BasicBlock* notzero = block("notzero");
+    BasicBlock* minus_one = block("minus_one");
     BasicBlock* div = block("div");
-    b_.CreateCondBr(b_.CreateICmpEQ(fn->getArg(1), c64(0)), zero, div);
+    b_.CreateCondBr(b_.CreateICmpEQ(fn->getArg(1), c64(0)), zero, notzero);
     b_.SetInsertPoint(zero);
     b_.CreateRet(c64(0));
+    b_.SetInsertPoint(notzero);
+    Value* x = b_.CreateMul(fn->getArg(0), c64(1000));
+    b_.CreateCondBr(b_.CreateICmpEQ(fn->getArg(1), c64(-1)), minus_one, div);
+    b_.SetInsertPoint(minus_one);
+    b_.CreateRet(b_.CreateSub(c64(0), x));
     b_.SetInsertPoint(div);
-    b_.CreateRet(b_.CreateSDiv(b_.CreateMul(fn->getArg(0), c64(1000)), fn->getArg(1)));
+    b_.CreateRet(b_.CreateSDiv(x, fn->getArg(1)));
   });
 }
 
@@ -695,17 +702,7 @@ void Lowerer::procedure(uint32_t index) {
     b_.SetInsertPoint(done);
   }
   store(b_.CreateLoad(i64_, steps), out, kOffSteps);
-  // The entries past the steps stay zero, as after ir::decide's `*out = {}`.
-  if (nsteps < HOSO_MAX_STEPS) {
-    size_t rest = HOSO_MAX_STEPS - nsteps;
-    auto zero = [&](uint64_t off, size_t elem) {
-      b_.CreateMemSet(gep(out, off + elem * nsteps), b_.getInt8(0), rest * elem, llvm::MaybeAlign(4));
-    };
-    zero(kOffStepRole, 4);
-    zero(kOffStepRule, 4);
-    zero(kOffStepUnit, 8);
-    zero(kOffStepBudget, 8);
-  }
+  // Entries past nsteps are not written (hoso/abi.h), as in ir::decide.
   b_.CreateRetVoid();
 }
 

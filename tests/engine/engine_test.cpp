@@ -213,7 +213,9 @@ TEST(Engine, LateDossierIsApologisedNotifiedAndEscalatedOnce) {
   EXPECT_EQ(st["apologies"], 1);
   EXPECT_TRUE(st.contains("new_appointment"));
   std::vector<std::string> kinds;
-  for (const auto& e : *f.store->dossier_journal(v.id)) kinds.push_back(e.kind);
+  auto journal = f.store->dossier_journal(v.id);
+  ASSERT_TRUE(journal.ok());
+  for (const auto& e : journal.value()) kinds.push_back(e.kind);
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "warned"), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "overdue"), kinds.end());
   // Escalation two working days after the due time, fired once.
