@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -319,7 +320,12 @@ class Builder {
   ast::QName qname(P::QnameContext* ctx) {
     ast::QName q;
     if (ctx == nullptr) return q;
-    for (auto* n : ctx->name()) q.parts.push_back(name(n));
+    // name ('.' name)*: the names are the even children (the builder only
+    // sees trees without syntax errors).
+    for (size_t i = 0; i < ctx->children.size(); i += 2) {
+      q.parts.push_back(
+          text(static_cast<antlr4::ParserRuleContext*>(ctx->children[i])->getStart()));
+    }
     q.loc = loc(ctx);
     return q;
   }
@@ -747,6 +753,13 @@ class Builder {
     return hours ? ast::UnitSuffix::BareHours : ast::UnitSuffix::BareDays;
   }
 
+  // expr op expr: children 0 and 2, without the generated accessor's
+  // dynamic_casts over every child.
+  static std::array<P::ExprContext*, 2> operands(antlr4::ParserRuleContext* ctx) {
+    return {static_cast<P::ExprContext*>(ctx->children[0]),
+            static_cast<P::ExprContext*>(ctx->children[2])};
+  }
+
   ast::ExprId binary(ast::BinOp op, P::ExprContext* a, P::ExprContext* b, Loc l) {
     ast::ExprId x = expr(a);
     ast::ExprId y = expr(b);
@@ -805,15 +818,15 @@ class Builder {
       return out_.add(std::move(e));
     }
     if (auto* m = as<P::MulExprContext>(ctx)) {
-      auto k = m->expr();
+      auto k = operands(m);
       return binary(m->op->getType() == P::STAR ? ast::BinOp::Mul : ast::BinOp::Div, k[0], k[1], l);
     }
     if (auto* a = as<P::AddExprContext>(ctx)) {
-      auto k = a->expr();
+      auto k = operands(a);
       return binary(a->op->getType() == P::PLUS ? ast::BinOp::Add : ast::BinOp::Sub, k[0], k[1], l);
     }
     if (auto* c = as<P::CmpExprContext>(ctx)) {
-      auto k = c->expr();
+      auto k = operands(c);
       size_t op = c->op->getType();
       ast::BinOp bop = op == P::EQ   ? ast::BinOp::Eq
                        : op == P::NE ? ast::BinOp::Ne
@@ -824,11 +837,11 @@ class Builder {
       return binary(bop, k[0], k[1], l);
     }
     if (auto* a = as<P::AndExprContext>(ctx)) {
-      auto k = a->expr();
+      auto k = operands(a);
       return binary(ast::BinOp::And, k[0], k[1], l);
     }
     if (auto* o = as<P::OrExprContext>(ctx)) {
-      auto k = o->expr();
+      auto k = operands(o);
       return binary(ast::BinOp::Or, k[0], k[1], l);
     }
     if (auto* r = as<P::InRangeExprContext>(ctx)) {
