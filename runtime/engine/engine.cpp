@@ -216,7 +216,12 @@ struct Engine::Impl {
     e.actor = actor_text(actor, meta, reg());
     e.payload = json{{"action", action}, {"reason", err.message}}.dump();
     b.events.push_back(std::move(e));
-    (void)cfg.store->commit(b);
+    auto r = cfg.store->commit(b);
+    if (!r) {
+      // The refusal stands, but the audit trail could not record it: say so.
+      err.message += " (and the refusal could not be recorded in the audit trail: " +
+                     r.error().message + ")";
+    }
     return err;
   }
 
@@ -226,6 +231,8 @@ struct Engine::Impl {
     const std::string id = st["id"];
     for (const char* k : {"due", "warn", "step"}) b.remove_deadlines.push_back({id, k, {}});
     State s = state_from(st["state"].get<std::string>());
+    // A dossier with its result, or closed, has nothing left to escalate.
+    if (closed(s) || s == State::kResultReady) b.remove_deadlines.push_back({id, "escalate", {}});
     if (s != State::kInProcess || !st["paused_since"].is_null()) return;
     int64_t due = st["due"];
     if (due >= 0 && !st["overdue"].get<bool>()) {
@@ -814,7 +821,7 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
       }
       State s = state_from(st["state"].get<std::string>());
       bool open = !(closed(s) || s == State::kResultReady);
-      if (open || dl.kind == "escalate") {
+      if (open) {
         b.events.push_back(I.event(st, kind, dl.fire_at, "engine", ev));
         b.states.push_back(I.to_store(st));
       }

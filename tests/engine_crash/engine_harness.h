@@ -281,8 +281,12 @@ inline StoreReport check_store(const store::Store& s) {
         if (sd >= 0 && fired.count({"step", sd}) == 0) want["step"] = sd;
       }
     }
+    // A pending escalation is owed only while the dossier is still open: the
+    // engine drops it when the result is ready or the dossier closes.
+    bool open = ds->state_name == "in_process" || ds->state_name == "supplement_requested" ||
+                ds->state_name == "awaiting_payment";
     for (const auto& [at, done] : escalations) {
-      if (!done) want["escalate"] = at;
+      if (!done && open) want["escalate"] = at;
     }
     auto dl = s.dossier_deadlines(id);
     if (!dl.ok()) {
