@@ -12,6 +12,7 @@
 
 namespace hoso::difftest {
 
+#ifdef HOSO_DIFF_HAVE_JIT
 namespace {
 
 // HOSO_DIFF_ENGINES=jit,pack restricts the compiled engines (to narrow a failure down).
@@ -23,6 +24,7 @@ bool wanted(const char* name) {
 }
 
 }  // namespace
+#endif
 
 std::vector<Engine> make_engines(const ir::Module& m, const std::string& scratch_dir,
                                  std::string* error) {
