@@ -138,8 +138,9 @@ void add_engine_commands(CLI::App& app, Registry& reg) {
   eng->add_option("--engine", a->engine, "jit (default) or interp")
       ->check(CLI::IsMember({"jit", "interp"}));
   eng->add_option("--at", a->at, "The clock, \"YYYY-MM-DD HH:MM\" (default: now, UTC+7)");
-  auto actor_help = "Who acts: \"commune Bắc Hà/one_stop#nva\", "
-                    "\"province Lào Cai/construction/head#tt\"";
+  auto actor_help =
+      "Who acts: \"commune Bắc Hà/one_stop#nva\", "
+      "\"province Lào Cai/construction/head#tt\"";
   auto* submit = eng->add_subcommand("submit", "Take a dossier (JSON) in at the actor's desk");
   submit->add_option("dossier", a->dossier_file, "The dossier as JSON")->required();
   submit->add_option("--as", a->actor, actor_help)->required();

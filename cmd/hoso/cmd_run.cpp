@@ -15,6 +15,7 @@ struct RunArgs {
   std::string engine = "jit";
   std::string calendar_file;
   bool explain = false;
+  bool summary = false;
 };
 
 int run(const RunArgs& a) {
@@ -68,6 +69,15 @@ int run(const RunArgs& a) {
     hoso_rt_ctx ctx = rules::make_context(*d, reg, cal);
     hoso_decision dec{};
     engine->decide(d->procedure, d->slots.data(), &ctx, &dec);
+    if (a.summary) {
+      const auto& p = engine->meta().procedures[d->procedure];
+      rules::Due due = rules::compute_due(p, *d, dec, *cal);
+      std::printf("%-32s %-8s -> %-52s due %s\n", p.name.c_str(),
+                  dec.failed_requires == 0 ? "valid" : "invalid",
+                  rules::unit_text(dec.unit, engine->meta(), reg).c_str(),
+                  due.due >= 0 ? calendar::format_instant(due.due).c_str() : "-");
+      continue;
+    }
     std::fputs(rules::render_decision(engine->meta(), *d, dec, *cal, reg, opts).c_str(), stdout);
   }
   return 0;
@@ -92,6 +102,9 @@ void add_run_commands(CLI::App& app, Registry& reg) {
                    "jit (default), interp (the reference) or pack (a pack from `hoso build`)")
       ->check(CLI::IsMember({"jit", "interp", "pack"}));
   run_cmd->add_option("--calendar", a->calendar_file, "A calendar file (default: the embedded)");
+  run_cmd->add_flag("--summary", a->summary,
+                    "One line per dossier (procedure, validity, competent unit, due) instead of "
+                    "JSON");
   run_cmd->add_flag("--explain", a->explain,
                     "Add why: the route arms tried and the field values they saw, the rules in "
                     "force on the receipt day and their legal basis");

@@ -40,8 +40,12 @@ std::string format_number(int64_t milli, bool group) {
   return s;
 }
 
-std::string format_date(int32_t days) { return base::format_date(days); }
-std::string format_datetime(int64_t minutes) { return base::format_datetime(minutes); }
+std::string format_date(int32_t days) {
+  return base::format_date(days);
+}
+std::string format_datetime(int64_t minutes) {
+  return base::format_datetime(minutes);
+}
 
 namespace {
 
@@ -154,7 +158,9 @@ std::string quote(const std::string& s) {
 
 std::string print(const File& f, ExprId id, int min_prec);
 
-std::string operand(const File& f, ExprId id, int min_prec) { return print(f, id, min_prec); }
+std::string operand(const File& f, ExprId id, int min_prec) {
+  return print(f, id, min_prec);
+}
 
 std::string print(const File& f, ExprId id, int min_prec) {
   const Expr& e = f.expr(id);
@@ -365,7 +371,8 @@ class Dumper {
   }
 
   void decl(const Scenario& s) {
-    line("scenario " + quote(s.name) + " " + at(s.loc) + " items=" + std::to_string(s.items.size()));
+    line("scenario " + quote(s.name) + " " + at(s.loc) +
+         " items=" + std::to_string(s.items.size()));
   }
 
   void decl(const LevelDecl& l) {
@@ -398,8 +405,12 @@ class Dumper {
 
 }  // namespace
 
-std::string expr_to_string(const File& f, ExprId id) { return print(f, id, 0); }
+std::string expr_to_string(const File& f, ExprId id) {
+  return print(f, id, 0);
+}
 
-std::string dump(const File& f) { return Dumper(f).run(); }
+std::string dump(const File& f) {
+  return Dumper(f).run();
+}
 
 }  // namespace hoso::ast

@@ -49,10 +49,10 @@ enum class ExprKind {
   Call,      // text(kids...)
   Neg,
   Not,
-  Binary,    // op, kids[0], kids[1]
-  InRange,   // kids[0] in kids[1]..kids[2]
-  InSet,     // kids[0] in {kids[1..]}
-  If,        // if kids[0] then kids[1] else kids[2]
+  Binary,   // op, kids[0], kids[1]
+  InRange,  // kids[0] in kids[1]..kids[2]
+  InSet,    // kids[0] in {kids[1..]}
+  If,       // if kids[0] then kids[1] else kids[2]
 };
 
 enum class BinOp { Mul, Div, Add, Sub, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
@@ -216,12 +216,12 @@ struct ScenarioItem {
   enum class Kind { Period, Arrivals, Capacity, Compare, Report };
   Kind kind = Kind::Period;
   Loc loc;
-  int32_t from = 0, until = 0;          // period
-  QName subject;                        // arrivals procedure / capacity unit
-  std::optional<ExprId> amount;         // arrivals rate / officers
-  std::vector<std::string> words;       // "per month per commune", metric words
-  std::optional<ExprId> per_officer;    // capacity dossiers per officer per day
-  std::string left, right;              // compare rules "a" with rules "b"
+  int32_t from = 0, until = 0;                    // period
+  QName subject;                                  // arrivals procedure / capacity unit
+  std::optional<ExprId> amount;                   // arrivals rate / officers
+  std::vector<std::string> words;                 // "per month per commune", metric words
+  std::optional<ExprId> per_officer;              // capacity dossiers per officer per day
+  std::string left, right;                        // compare rules "a" with rules "b"
   std::vector<std::vector<std::string>> metrics;  // report
 };
 

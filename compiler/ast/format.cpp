@@ -172,9 +172,8 @@ class Formatter {
       Indent in(indent_);
       std::vector<Item> items;
       auto kv = [&](const char* key, const std::string& value, uint32_t line) {
-        items.push_back({line, [this, key, value, line] {
-                           emit(pad(key, 8) + " " + value, line, true);
-                         }});
+        items.push_back(
+            {line, [this, key, value, line] { emit(pad(key, 8) + " " + value, line, true); }});
       };
       if (p.code) kv("code", quote(p.code->value), p.code->loc.line);
       if (p.title) kv("title", quote(p.title->value), p.title->loc.line);
@@ -203,7 +202,8 @@ class Formatter {
       if (p.has_steps) items.push_back({p.steps_loc.line, [this, &p] { steps(p); }});
       if (p.warn) {
         items.push_back({p.warn->loc.line, [this, &p] {
-                           emit("warn " + ex(p.warn->value) + " before due", p.warn->loc.line, true);
+                           emit("warn " + ex(p.warn->value) + " before due", p.warn->loc.line,
+                                true);
                          }});
       }
       if (p.has_late) items.push_back({p.late_loc.line, [this, &p] { late(p); }});
@@ -503,6 +503,8 @@ class Formatter {
 
 }  // namespace
 
-std::string format(const File& f, const base::SourceFile& src) { return Formatter(f, src).run(); }
+std::string format(const File& f, const base::SourceFile& src) {
+  return Formatter(f, src).run();
+}
 
 }  // namespace hoso::ast

@@ -13,7 +13,9 @@ std::string_view SourceFile::line_text(uint32_t line) const {
   return v;
 }
 
-SourceManager::SourceManager() { files_.push_back(SourceFile{}); }
+SourceManager::SourceManager() {
+  files_.push_back(SourceFile{});
+}
 
 uint32_t SourceManager::add(std::string path, std::string text) {
   SourceFile f;

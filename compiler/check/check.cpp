@@ -217,10 +217,10 @@ class Checker {
     auto range = symbols_.equal_range(name);
     for (auto it = range.first; it != range.second; ++it) {
       if (it->second.module == sym.module && it->second.kind != Symbol::Kind::Test) {
-        auto& d = diags_.report(Kind::DuplicateDefinition, sym.loc,
-                                fmt::format("`{}` is already defined as a {} in module `{}`", name,
-                                            symbol_word(it->second.kind),
-                                            sym.module.empty() ? "(none)" : sym.module));
+        auto& d = diags_.report(
+            Kind::DuplicateDefinition, sym.loc,
+            fmt::format("`{}` is already defined as a {} in module `{}`", name,
+                        symbol_word(it->second.kind), sym.module.empty() ? "(none)" : sym.module));
         d.notes.push_back({it->second.loc, "first defined here"});
         d.suggestion = "rename one of them";
         return;
@@ -245,12 +245,12 @@ class Checker {
             }
             info.values.push_back(v.value);
           }
-          define(e->name, {Symbol::Kind::Enum, static_cast<uint32_t>(p_.enums.size()), fi, mod,
-                           e->loc});
+          define(e->name,
+                 {Symbol::Kind::Enum, static_cast<uint32_t>(p_.enums.size()), fi, mod, e->loc});
           p_.enums.push_back(std::move(info));
         } else if (const auto* fn = std::get_if<ast::Function>(&d)) {
-          define(fn->name, {Symbol::Kind::Function, static_cast<uint32_t>(p_.functions.size()),
-                            fi, mod, fn->loc});
+          define(fn->name, {Symbol::Kind::Function, static_cast<uint32_t>(p_.functions.size()), fi,
+                            mod, fn->loc});
           FunctionInfo info;
           info.decl = fn;
           info.file = fi;
@@ -311,8 +311,9 @@ class Checker {
   }
 
   // Finds a visible symbol of one of `kinds`; reports N0001 when missing.
-  const Symbol* lookup(uint32_t file, const ast::QName& q, std::initializer_list<Symbol::Kind> kinds,
-                       bool report = true, Kind missing = Kind::UnknownName) {
+  const Symbol* lookup(uint32_t file, const ast::QName& q,
+                       std::initializer_list<Symbol::Kind> kinds, bool report = true,
+                       Kind missing = Kind::UnknownName) {
     std::string name = q.parts.empty() ? "" : q.parts.back();
     std::string module;
     for (size_t i = 0; i + 1 < q.parts.size(); ++i) module += (i ? "." : "") + q.parts[i];
@@ -356,18 +357,12 @@ class Checker {
         break;
     }
     static const std::vector<std::pair<std::string, Type>> builtins = {
-        {"Int", Type::of(TypeKind::Int)},
-        {"Dec", Type::of(TypeKind::Dec)},
-        {"Bool", Type::of(TypeKind::Bool)},
-        {"Text", Type::of(TypeKind::Text)},
-        {"Date", Type::of(TypeKind::Date)},
-        {"DateTime", Type::of(TypeKind::DateTime)},
-        {"VND", Type::of(TypeKind::Money)},
-        {"m2", Type::of(TypeKind::Area)},
-        {"Person", Type::of(TypeKind::Person)},
-        {"Commune", Type::unit(Level::Commune)},
-        {"Province", Type::unit(Level::Province)},
-        {"Unit", Type::unit(Level::Any)},
+        {"Int", Type::of(TypeKind::Int)},          {"Dec", Type::of(TypeKind::Dec)},
+        {"Bool", Type::of(TypeKind::Bool)},        {"Text", Type::of(TypeKind::Text)},
+        {"Date", Type::of(TypeKind::Date)},        {"DateTime", Type::of(TypeKind::DateTime)},
+        {"VND", Type::of(TypeKind::Money)},        {"m2", Type::of(TypeKind::Area)},
+        {"Person", Type::of(TypeKind::Person)},    {"Commune", Type::unit(Level::Commune)},
+        {"Province", Type::unit(Level::Province)}, {"Unit", Type::unit(Level::Any)},
     };
     std::string n = t.name.str();
     for (const auto& [bn, bt] : builtins) {
@@ -388,8 +383,9 @@ class Checker {
     } else if (!near.empty()) {
       d.suggestion = "did you mean `" + near + "`?";
     } else {
-      d.suggestion = "types are Int, Dec, Bool, Text, Date, DateTime, VND, m2, Person, Commune, "
-                     "Province, Unit, working days, working hours, calendar days, or an enum";
+      d.suggestion =
+          "types are Int, Dec, Bool, Text, Date, DateTime, VND, m2, Person, Commune, "
+          "Province, Unit, working days, working hours, calendar days, or an enum";
     }
     return Type{};
   }
@@ -425,8 +421,9 @@ class Checker {
       }
     } else if (ctx.proc != nullptr && ctx.proc->field_index(b)) {
       const Type& t = ctx.proc->fields[*ctx.proc->field_index(b)].type;
-      diags_.report(Kind::NotAUnit, loc,
-                    "`" + b + "` is a " + type_name(p_, t) + " field, not a unit")
+      diags_
+          .report(Kind::NotAUnit, loc,
+                  "`" + b + "` is a " + type_name(p_, t) + " field, not a unit")
           .suggestion = "only fields of type Commune, Province or Unit name a unit";
       return std::nullopt;
     } else {
@@ -467,8 +464,8 @@ class Checker {
           break;
         }
       }
-      bool implicit = std::find(implicit_roles().begin(), implicit_roles().end(), m) !=
-                      implicit_roles().end();
+      bool implicit =
+          std::find(implicit_roles().begin(), implicit_roles().end(), m) != implicit_roles().end();
       if (!found && implicit) {
         up.role = m;
         found = true;
@@ -482,9 +479,8 @@ class Checker {
         std::string where = up.level == Level::Province  ? "province level"
                             : up.level == Level::Commune ? "commune level"
                                                          : "any level";
-        auto& d = diags_.report(missing, loc,
-                                "`" + up.text + "`: `" + m + "` is no agency or role at the " +
-                                    where);
+        auto& d = diags_.report(
+            missing, loc, "`" + up.text + "`: `" + m + "` is no agency or role at the " + where);
         std::string near = base::closest(m, cands);
         d.suggestion = near.empty() ? "declare it in a `level` block (see stdlib/std/vn.hoso)"
                                     : "did you mean `" + near + "`?";
@@ -508,16 +504,17 @@ class Checker {
       }
       if (!ok) {
         auto& d = diags_.report(missing, loc, "`" + up.text + "`: `" + r + "` is not a role here");
-        d.suggestion = "every agency has the roles head, deputy and officer; others are declared "
-                       "inside the agency's block";
+        d.suggestion =
+            "every agency has the roles head, deputy and officer; others are declared "
+            "inside the agency's block";
         return std::nullopt;
       }
       up.role = r;
       ++i;
     }
     if (i < parts.size()) {
-      diags_.report(missing, loc, "`" + up.text + "` is too long for a unit path")
-          .suggestion = "a unit path is base[.agency][.role], e.g. province.construction.head";
+      diags_.report(missing, loc, "`" + up.text + "` is too long for a unit path").suggestion =
+          "a unit path is base[.agency][.role], e.g. province.construction.head";
       return std::nullopt;
     }
     p_.unit_paths.push_back(up);
@@ -539,9 +536,9 @@ class Checker {
   void mismatch(const Ctx& ctx, const ast::Expr& e, const std::string& what, const Type& a,
                 const Type& b, const std::string& help = "") {
     if (a.is_error() || b.is_error()) return;
-    auto& d = diags_.report(Kind::TypeMismatch, e.loc,
-                            fmt::format("{}: `{}` and `{}` do not mix", what, type_name(p_, a),
-                                        type_name(p_, b)));
+    auto& d = diags_.report(
+        Kind::TypeMismatch, e.loc,
+        fmt::format("{}: `{}` and `{}` do not mix", what, type_name(p_, a), type_name(p_, b)));
     if (!help.empty()) d.suggestion = help;
     (void)ctx;
   }
@@ -689,8 +686,9 @@ class Checker {
   void bool_operand(const Ctx& ctx, ExprId id, const Type& t, const std::string& where) {
     if (t.is_error() || t.kind == TypeKind::Bool) return;
     const ast::Expr& e = files_[ctx.file].expr(id);
-    diags_.report(Kind::ConditionNotBool, e.loc,
-                  where + " needs a Bool, but this is a " + type_name(p_, t))
+    diags_
+        .report(Kind::ConditionNotBool, e.loc,
+                where + " needs a Bool, but this is a " + type_name(p_, t))
         .suggestion = "compare it with something, e.g. `x > 0`";
   }
 
@@ -725,9 +723,8 @@ class Checker {
         }
       }
     }
-    if (ctx.fn == nullptr &&
-        (e.text == "province" || e.text == "commune" || e.text == "competent" ||
-         e.text == "receiving")) {
+    if (ctx.fn == nullptr && (e.text == "province" || e.text == "commune" ||
+                              e.text == "competent" || e.text == "receiving")) {
       if (auto up = unit_path(ctx, std::vector<std::string>{e.text}, e.loc)) {
         res = {Resolution::Kind::UnitPath, *up, 0};
         const UnitPath& u = p_.unit_paths[*up];
@@ -811,8 +808,9 @@ class Checker {
       bool prov = lit.text == "province";
       const LevelInfo* l = p_.level(lit.text);
       if (l == nullptr || (l->agency(e.text) == nullptr && l->role(e.text) == nullptr)) {
-        diags_.report(Kind::UnknownUnit, e.loc,
-                      "`" + e.text + "` is no agency or role at the " + lit.text + " level")
+        diags_
+            .report(Kind::UnknownUnit, e.loc,
+                    "`" + e.text + "` is no agency or role at the " + lit.text + " level")
             .suggestion = "see the `level " + lit.text + "` block of std.vn";
         return Type{};
       }
@@ -858,7 +856,9 @@ class Checker {
                                 args.size()));
       return false;
     };
-    auto builtin = [&](Builtin b) { res = {Resolution::Kind::Builtin, 0, static_cast<uint32_t>(b)}; };
+    auto builtin = [&](Builtin b) {
+      res = {Resolution::Kind::Builtin, 0, static_cast<uint32_t>(b)};
+    };
     if (e.text == "min" || e.text == "max") {
       builtin(e.text == "min" ? Builtin::Min : Builtin::Max);
       if (!arity(2)) return Type{};
@@ -962,8 +962,8 @@ class Checker {
           if (help.empty()) help = unit_help(f, e.kids[0], b);
           mismatch(ctx, e, "comparison", a, b, help);
         } else if (!ordered) {
-          diags_.report(Kind::TypeMismatch, e.loc, "values of type " + type_name(p_, a) +
-                                                       " have no order");
+          diags_.report(Kind::TypeMismatch, e.loc,
+                        "values of type " + type_name(p_, a) + " have no order");
         }
         return Type::of(TypeKind::Bool);
       }
@@ -1018,8 +1018,8 @@ class Checker {
     if (!ok) {
       const ast::Expr& e = files_[ctx.file].expr(id);
       auto& d = diags_.report(Kind::TypeMismatch, e.loc,
-                              fmt::format("{} is a {}, but this is a {}", what,
-                                          type_name(p_, want), type_name(p_, got)));
+                              fmt::format("{} is a {}, but this is a {}", what, type_name(p_, want),
+                                          type_name(p_, got)));
       std::string help = unit_help(files_[ctx.file], id, want);
       if (!help.empty()) d.suggestion = help;
     }
@@ -1030,8 +1030,10 @@ class Checker {
     if (!t.is_error() && !t.is_duration()) {
       const ast::Expr& e = files_[ctx.file].expr(id);
       auto& d = diags_.report(Kind::NotADuration, e.loc,
-                              what + " must be working days, working hours or calendar days, "
-                                     "not " + type_name(p_, t));
+                              what +
+                                  " must be working days, working hours or calendar days, "
+                                  "not " +
+                                  type_name(p_, t));
       std::string help = unit_help(files_[ctx.file], id, Type::of(TypeKind::WorkingDays));
       d.suggestion = help.empty() ? "write e.g. `15 working days`" : help;
       return Type{};
@@ -1073,14 +1075,16 @@ class Checker {
     }
     if (pr.online && pr.online->value != "full" && pr.online->value != "partial" &&
         pr.online->value != "none") {
-      diags_.report(Kind::UnknownName, pr.online->loc,
-                    "`" + pr.online->value + "` is not an online service level")
+      diags_
+          .report(Kind::UnknownName, pr.online->loc,
+                  "`" + pr.online->value + "` is not an online service level")
           .suggestion = "Decree 42/2022 has two levels: `full` and `partial` (or `none`)";
     }
     if (pr.supplement && pr.supplement->value != "pauses" && pr.supplement->value != "restarts" &&
         pr.supplement->value != "counts") {
-      diags_.report(Kind::UnknownName, pr.supplement->loc,
-                    "`" + pr.supplement->value + "` is not a supplement clock rule")
+      diags_
+          .report(Kind::UnknownName, pr.supplement->loc,
+                  "`" + pr.supplement->value + "` is not a supplement clock rule")
           .suggestion = "write `supplement pauses`, `supplement restarts` or `supplement counts`";
     }
     if (pr.deadline) duration(ctx, pr.deadline->value, "a deadline");
@@ -1190,8 +1194,9 @@ class Checker {
         info.procedure = procedure_ref(fi, *r.for_, info.step, Kind::UnknownProcedure);
         if (info.procedure >= 0) ctx.proc = &p_.procedures[static_cast<size_t>(info.procedure)];
       } else {
-        diags_.report(Kind::MissingClause, r.loc,
-                      "this delegation does not say which competence it delegates")
+        diags_
+            .report(Kind::MissingClause, r.loc,
+                    "this delegation does not say which competence it delegates")
             .suggestion = "add `for Procedure.step` (or `for Procedure`)";
       }
     }
@@ -1200,8 +1205,9 @@ class Checker {
       bool_operand(ctx, *r.when, t, "a rule condition");
     }
     if (!r.to) {
-      diags_.report(Kind::MissingClause, r.loc,
-                    std::string("this ") + word + " rule does not say to whom")
+      diags_
+          .report(Kind::MissingClause, r.loc,
+                  std::string("this ") + word + " rule does not say to whom")
           .suggestion = dec ? "add `from <unit> to <unit>`" : "add `to <unit or role>`";
     }
     if (dec && !r.from) {
@@ -1209,19 +1215,22 @@ class Checker {
           .suggestion = "add `from <unit>`: the unit that held the competence before";
     }
     if (!r.has_effective) {
-      diags_.report(Kind::MissingClause, r.loc,
-                    std::string("this ") + word + " rule has no `effective` date")
+      diags_
+          .report(Kind::MissingClause, r.loc,
+                  std::string("this ") + word + " rule has no `effective` date")
           .suggestion = "add e.g. `effective 2025-07-01`";
     }
     if (r.basis.empty()) {
-      diags_.report(Kind::MissingLegalBasis, r.loc,
-                    std::string("this ") + word + " rule has no legal basis")
+      diags_
+          .report(Kind::MissingLegalBasis, r.loc,
+                  std::string("this ") + word + " rule has no legal basis")
           .suggestion = "add `basis \"Nghị định .../2025/NĐ-CP, Điều ...\"`";
     }
     if (r.effective && r.until && r.until->value < r.effective->value) {
-      auto& d = diags_.report(Kind::EmptyPeriod, r.until->loc,
-                              "`until " + ast::format_date(r.until->value) + "` is before `effective " +
-                                  ast::format_date(r.effective->value) + "`");
+      auto& d =
+          diags_.report(Kind::EmptyPeriod, r.until->loc,
+                        "`until " + ast::format_date(r.until->value) + "` is before `effective " +
+                            ast::format_date(r.effective->value) + "`");
       d.suggestion = "swap the dates, or fix the year";
     }
     p_.rules.push_back(info);
@@ -1243,9 +1252,9 @@ class Checker {
           if (!idx) {
             std::vector<std::string> names;
             for (const auto& fd : proc->fields) names.push_back(fd.name);
-            auto& d = diags_.report(Kind::UnknownField, init.loc,
-                                    "procedure `" + proc->decl->name + "` has no field `" +
-                                        init.name + "`");
+            auto& d = diags_.report(
+                Kind::UnknownField, init.loc,
+                "procedure `" + proc->decl->name + "` has no field `" + init.name + "`");
             std::string near = base::closest(init.name, names);
             if (!near.empty()) d.suggestion = "did you mean `" + near + "`?";
             expr(ctx, init.value);
@@ -1258,8 +1267,8 @@ class Checker {
         }
       } else {
         if (!given) {
-          diags_.report(Kind::MissingClause, item.loc, "`expect` before any `given`")
-              .suggestion = "start the test with `given Procedure { ... } received ...`";
+          diags_.report(Kind::MissingClause, item.loc, "`expect` before any `given`").suggestion =
+              "start the test with `given Procedure { ... } received ...`";
         }
         Ctx ctx{fi, proc, nullptr, true};
         Type ty = expr(ctx, item.expect);

@@ -21,13 +21,13 @@ enum class TypeKind : uint8_t {
   Text,
   Date,
   DateTime,
-  Money,         // VND
-  Area,          // m2
+  Money,  // VND
+  Area,   // m2
   WorkingDays,
   WorkingHours,
   CalendarDays,
   Person,
-  Unit,          // a unit or role of the administrative registry
+  Unit,  // a unit or role of the administrative registry
   Enum,
 };
 
@@ -35,9 +35,9 @@ enum class Level : uint8_t { Any, Province, Commune };
 
 struct Type {
   TypeKind kind = TypeKind::Error;
-  uint32_t enum_id = 0;        // Enum: index into Program::enums
-  Level level = Level::Any;    // Unit: the level, when known
-  bool role = false;           // Unit: names a role rather than a unit
+  uint32_t enum_id = 0;      // Enum: index into Program::enums
+  Level level = Level::Any;  // Unit: the level, when known
+  bool role = false;         // Unit: names a role rather than a unit
 
   static Type of(TypeKind k) { return Type{k, 0, Level::Any, false}; }
   static Type unit(Level l, bool is_role = false) { return Type{TypeKind::Unit, 0, l, is_role}; }
@@ -75,12 +75,12 @@ enum class Builtin : uint32_t { Min, Max, Abs, Year, Failed, AtProvince, Len };
 // A resolved unit path: base, then an agency and/or a role.
 struct UnitPath {
   UnitBase base = UnitBase::Province;
-  uint32_t field = 0;      // UnitBase::Field: the dossier field holding a commune/province
-  std::string agency;      // "" = the level's People's Committee
-  std::string role;        // "" = the unit itself
+  uint32_t field = 0;  // UnitBase::Field: the dossier field holding a commune/province
+  std::string agency;  // "" = the level's People's Committee
+  std::string role;    // "" = the unit itself
   Level level = Level::Any;
-  std::string text;        // as written, for messages and dumps
-  std::string place;       // UnitBase::Literal: the place's name (`commune "Sa Pa"`)
+  std::string text;   // as written, for messages and dumps
+  std::string place;  // UnitBase::Literal: the place's name (`commune "Sa Pa"`)
   base::Loc loc;
 };
 
@@ -131,9 +131,9 @@ struct ProcedureInfo {
   uint32_t file = 0;
   std::string module;
   std::vector<FieldInfo> fields;
-  std::vector<uint32_t> route_targets;  // unit path per route arm
-  std::vector<uint32_t> step_handlers;  // unit path per step (UINT32_MAX if none)
-  std::vector<uint32_t> late_targets;   // unit path per late action (UINT32_MAX if none)
+  std::vector<uint32_t> route_targets;      // unit path per route arm
+  std::vector<uint32_t> step_handlers;      // unit path per step (UINT32_MAX if none)
+  std::vector<uint32_t> late_targets;       // unit path per late action (UINT32_MAX if none)
   std::optional<int64_t> deadline_minutes;  // working minutes (8 h days), when in working time
   std::optional<uint32_t> field_index(const std::string& n) const;
 };

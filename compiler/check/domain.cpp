@@ -22,9 +22,8 @@ std::string days_text(int64_t minutes) {
   if (minutes % kMinutesPerWorkingDay == 0) {
     return fmt::format("{} working days", minutes / kMinutesPerWorkingDay);
   }
-  return fmt::format("{} working days", ast::format_number(minutes * ast::kScale /
-                                                               kMinutesPerWorkingDay,
-                                                           false));
+  return fmt::format("{} working days",
+                     ast::format_number(minutes * ast::kScale / kMinutesPerWorkingDay, false));
 }
 
 // ---------------------------------------------------------------- abstract points
@@ -172,9 +171,12 @@ class Abstract {
       case BinOp::Ge:
         return Val::boolean(a.n >= b.n);
       case BinOp::Add:
-        return Val::num(a.n + b.n);
-      case BinOp::Sub:
-        return Val::num(a.n - b.n);
+      case BinOp::Sub: {
+        // Only same-kind quantities add as plain numbers; a date plus days
+        // (different scales) is left to the real evaluator.
+        if (p_.type_of(file_, e.kids[0]).kind != p_.type_of(file_, e.kids[1]).kind) return {};
+        return Val::num(e.op == BinOp::Add ? a.n + b.n : a.n - b.n);
+      }
       default:
         return {};
     }
@@ -210,7 +212,7 @@ std::optional<std::vector<Point>> points(const Program& p, const ProcedureInfo& 
       case TypeKind::Date:
       case TypeKind::DateTime: {
         // Int fields step by whole units, fixed-point fields by 0.001.
-        int64_t step = t.kind == TypeKind::Int ? ast::kScale
+        int64_t step = t.kind == TypeKind::Int                                      ? ast::kScale
                        : (t.kind == TypeKind::Date || t.kind == TypeKind::DateTime) ? 1
                                                                                     : 1;
         std::set<int64_t> cands;
@@ -292,8 +294,8 @@ class Domain {
   void procedure(const ProcedureInfo& info) {
     const ast::Procedure& pr = *info.decl;
     if (pr.basis.empty()) {
-      diags_.report(Kind::MissingLegalBasis, pr.loc,
-                    "procedure `" + pr.name + "` has no legal basis")
+      diags_
+          .report(Kind::MissingLegalBasis, pr.loc, "procedure `" + pr.name + "` has no legal basis")
           .suggestion = "add `basis \"Luật ..., Điều ...\"`: the six clears need a clear authority";
     }
     if (!pr.deadline) {
@@ -301,8 +303,9 @@ class Domain {
           .suggestion = "add `deadline N working days` (the statutory time limit)";
     }
     if (!pr.level && !pr.has_route) {
-      diags_.report(Kind::MissingClause, pr.loc,
-                    "procedure `" + pr.name + "` names no competent level and has no route")
+      diags_
+          .report(Kind::MissingClause, pr.loc,
+                  "procedure `" + pr.name + "` names no competent level and has no route")
           .suggestion = "add `level commune` or `level province`, or a `route` block";
     }
     steps(info);
@@ -363,9 +366,10 @@ class Domain {
     if (pr.warn) {
       auto w = constant_working_minutes(p_, info.file, pr.warn->value);
       if (w && deadline && *w >= *deadline) {
-        diags_.report(Kind::WarnExceedsDeadline, pr.warn->loc,
-                      fmt::format("a warning {} before a deadline of {} fires at receipt",
-                                  days_text(*w), days_text(*deadline)))
+        diags_
+            .report(Kind::WarnExceedsDeadline, pr.warn->loc,
+                    fmt::format("a warning {} before a deadline of {} fires at receipt",
+                                days_text(*w), days_text(*deadline)))
             .suggestion = "warn fewer working days before the due date";
       }
     }
@@ -397,10 +401,11 @@ class Domain {
       Val v = abs.eval(*s.cond, pt);
       if (v.k != Val::K::Bool || v.b) return;  // may hold
     }
-    diags_.report(Kind::UnreachableStep, s.loc,
-                  "step `" + s.name + "` never runs: its condition `" +
-                      ast::expr_to_string(*p_.files[info.file], *s.cond) +
-                      "` is false for every dossier the `require` clauses accept")
+    diags_
+        .report(Kind::UnreachableStep, s.loc,
+                "step `" + s.name + "` never runs: its condition `" +
+                    ast::expr_to_string(*p_.files[info.file], *s.cond) +
+                    "` is false for every dossier the `require` clauses accept")
         .suggestion = "fix the condition, or remove the step";
   }
 
@@ -436,8 +441,9 @@ class Domain {
     auto pts = points(p_, info, fields);
     if (!pts) {
       if (!has_otherwise) {
-        diags_.report(Kind::RouteNotExhaustive, pr.route_loc,
-                      "cannot show that every dossier matches an arm of this route")
+        diags_
+            .report(Kind::RouteNotExhaustive, pr.route_loc,
+                    "cannot show that every dossier matches an arm of this route")
             .suggestion = "add `otherwise -> <unit>` as the last arm";
       }
       return;
@@ -500,8 +506,9 @@ class Domain {
       for (const auto& v : vals[i]) any_unknown = any_unknown || v.k == Val::K::Unknown;
     }
     if (any_unknown || admitted.empty()) {
-      diags_.report(Kind::RouteNotExhaustive, pr.route_loc,
-                    "cannot show that every dossier matches an arm of this route")
+      diags_
+          .report(Kind::RouteNotExhaustive, pr.route_loc,
+                  "cannot show that every dossier matches an arm of this route")
           .suggestion = "add `otherwise -> <unit>` as the last arm";
     }
     (void)f;
@@ -523,15 +530,18 @@ class Domain {
       if (up == UINT32_MAX) continue;
       const UnitPath& u = p_.unit_paths[up];
       if (u.base == UnitBase::Competent && u.role.empty()) {
-        diags_.report(Kind::EscalationWrongLevel, a.target.loc,
-                      "escalating to `competent` sends the dossier back to the unit that is late")
+        diags_
+            .report(Kind::EscalationWrongLevel, a.target.loc,
+                    "escalating to `competent` sends the dossier back to the unit that is late")
             .suggestion = "escalate to its head (`competent.head`) or to the level above";
       } else if (u.level == Level::Commune && reaches_province) {
-        diags_.report(Kind::EscalationWrongLevel, a.target.loc,
-                      "`" + u.text + "` is a commune unit, but `" + pr.name +
-                          "` can be handled at the province level: escalation goes up, not down")
-            .suggestion = "escalate to a province unit, e.g. `province.people_committee.chairman` "
-                          "or `province.home_affairs`";
+        diags_
+            .report(Kind::EscalationWrongLevel, a.target.loc,
+                    "`" + u.text + "` is a commune unit, but `" + pr.name +
+                        "` can be handled at the province level: escalation goes up, not down")
+            .suggestion =
+            "escalate to a province unit, e.g. `province.people_committee.chairman` "
+            "or `province.home_affairs`";
       }
     }
   }
@@ -563,13 +573,11 @@ class Domain {
           int32_t from = std::max(a0, b0), to = std::min(a1, b1);
           std::string period = "from " + ast::format_date(from) +
                                (to == INT32_MAX ? " on" : " until " + ast::format_date(to));
-          const char* word = a.decl->kind == ast::AuthorityRule::Kind::Decentralise
-                                 ? "decentralise"
-                                 : "delegate";
+          const char* word =
+              a.decl->kind == ast::AuthorityRule::Kind::Decentralise ? "decentralise" : "delegate";
           auto& d = diags_.report(Kind::OverlappingAuthority, b.decl->loc,
                                   fmt::format("two {} rules move `{}` {}", word,
-                                              a.decl->kind ==
-                                                      ast::AuthorityRule::Kind::Decentralise
+                                              a.decl->kind == ast::AuthorityRule::Kind::Decentralise
                                                   ? a.decl->subject.str()
                                                   : a.decl->for_->str(),
                                               period));
@@ -609,11 +617,12 @@ class Domain {
           for (auto k = it; k != stack.end(); ++k) cycle += p_.functions[*k].decl->name + " -> ";
           cycle += p_.functions[v].decl->name;
           if (reported.insert(v).second) {
-            diags_.report(Kind::RecursiveFunction, p_.functions[v].decl->loc,
-                          "function `" + p_.functions[v].decl->name +
-                              "` calls itself: " + cycle)
-                .suggestion = "Hoso functions may not recurse, so every rule terminates; "
-                              "write the cases out";
+            diags_
+                .report(Kind::RecursiveFunction, p_.functions[v].decl->loc,
+                        "function `" + p_.functions[v].decl->name + "` calls itself: " + cycle)
+                .suggestion =
+                "Hoso functions may not recurse, so every rule terminates; "
+                "write the cases out";
           }
         } else if (state[v] == 0) {
           dfs(v);

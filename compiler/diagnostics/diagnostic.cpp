@@ -16,7 +16,9 @@ const std::vector<KindInfo>& all_kinds() {
   return kinds;
 }
 
-const KindInfo& info(Kind k) { return all_kinds()[static_cast<size_t>(k)]; }
+const KindInfo& info(Kind k) {
+  return all_kinds()[static_cast<size_t>(k)];
+}
 
 Diagnostic& Diagnostics::report(Kind k, base::Loc loc, std::string message) {
   diags_.push_back(Diagnostic{k, info(k).severity, loc, std::move(message), {}, {}});

@@ -15,7 +15,9 @@ namespace hoso::driver {
 
 namespace fs = std::filesystem;
 
-std::string_view embedded_stdlib() { return embedded::kStdVn; }
+std::string_view embedded_stdlib() {
+  return embedded::kStdVn;
+}
 
 Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
   std::vector<std::string> out;

@@ -17,9 +17,9 @@
 namespace hoso::driver {
 
 struct Options {
-  bool check = true;          // false: parse only (fmt)
-  bool auto_stdlib = true;    // load the embedded std.vn when a file uses it
-  bool lower = true;          // build the IR and the tests when the check is clean
+  bool check = true;        // false: parse only (fmt)
+  bool auto_stdlib = true;  // load the embedded std.vn when a file uses it
+  bool lower = true;        // build the IR and the tests when the check is clean
 };
 
 // Owns everything a check produced; the Program points into `files`.

@@ -21,8 +21,8 @@ std::string show(int64_t v, const ir::Arena& arena, ir::NodeId side, uint32_t ns
     return -1;
   };
   int k = kind();
-  bool unit_like = n.op == ir::Op::ProvinceAt || n.op == ir::Op::CommuneAt ||
-                   n.op == ir::Op::UnitAt || k == 0;
+  bool unit_like =
+      n.op == ir::Op::ProvinceAt || n.op == ir::Op::CommuneAt || n.op == ir::Op::UnitAt || k == 0;
   if (unit_like) return rules::unit_text(v, meta, reg);
   if (k == 1) return v < 0 ? "none" : calendar::format_instant(v);
   if (k == 2) return v != 0 ? "true" : "false";
@@ -60,13 +60,12 @@ TestReport run_tests(const Compilation& c, const rules::Decider& engine,
       bool set = i < tc.set.size() && tc.set[i];
       d.slots[i] = set ? tc.slots[i] : (f.has_default ? f.default_value : 0);
       if (f.type == rules::FieldType::Text || f.type == rules::FieldType::Person) {
-        std::string s = set ? (tc.slots[i] >= 0 && static_cast<size_t>(tc.slots[i]) <
-                                                       meta.strings.size()
-                                   ? meta.strings[static_cast<size_t>(tc.slots[i])]
-                                   : "")
-                            : f.default_text;
-        d.slots[rules::text_length_slot(p, i)] =
-            static_cast<int64_t>(base::utf8_length(s)) * 1000;
+        std::string s =
+            set ? (tc.slots[i] >= 0 && static_cast<size_t>(tc.slots[i]) < meta.strings.size()
+                       ? meta.strings[static_cast<size_t>(tc.slots[i])]
+                       : "")
+                : f.default_text;
+        d.slots[rules::text_length_slot(p, i)] = static_cast<int64_t>(base::utf8_length(s)) * 1000;
       }
     }
     hoso_rt_ctx ctx = rules::make_context(d, reg, &cal);
@@ -86,9 +85,9 @@ TestReport run_tests(const Compilation& c, const rules::Decider& engine,
       f.line = e.line;
       f.expectation = e.text;
       const ir::Node& node = tc.arena.at(e.node);
-      if (node.args.size() == 2 && (node.op == ir::Op::Eq || node.op == ir::Op::Ne ||
-                                    node.op == ir::Op::Lt || node.op == ir::Op::Le ||
-                                    node.op == ir::Op::Gt || node.op == ir::Op::Ge)) {
+      if (node.args.size() == 2 &&
+          (node.op == ir::Op::Eq || node.op == ir::Op::Ne || node.op == ir::Op::Lt ||
+           node.op == ir::Op::Le || node.op == ir::Op::Gt || node.op == ir::Op::Ge)) {
         int64_t lhs = ir::eval(*c.module, tc.arena, node.args[0], env.data(), &ctx);
         int64_t rhs = ir::eval(*c.module, tc.arena, node.args[1], env.data(), &ctx);
         f.actual = show(lhs, tc.arena, node.args[0], n, meta);
@@ -138,8 +137,8 @@ TestReport run_tests(const Compilation& c, const rules::Decider& engine,
     for (size_t i = 0; i < p.rules.size(); ++i) {
       if (s.count(fmt::format("rule{}", i)) == 0) {
         report.uncovered.push_back({p.rules[i].file, p.rules[i].line,
-                                    fmt::format("{}: {} rule ({} -> {})", p.name,
-                                                p.rules[i].kind, p.rules[i].from, p.rules[i].to)});
+                                    fmt::format("{}: {} rule ({} -> {})", p.name, p.rules[i].kind,
+                                                p.rules[i].from, p.rules[i].to)});
       }
     }
   }

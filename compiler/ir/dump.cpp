@@ -8,37 +8,68 @@ namespace {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::Const: return "const";
-    case Op::Slot: return "slot";
-    case Op::Param: return "param";
-    case Op::Competent: return "competent";
-    case Op::Receiving: return "receiving";
-    case Op::Not: return "not";
-    case Op::Neg: return "neg";
-    case Op::And: return "and";
-    case Op::Or: return "or";
-    case Op::Add: return "add";
-    case Op::Sub: return "sub";
-    case Op::Mul: return "mul";
-    case Op::Div: return "div";
-    case Op::Eq: return "eq";
-    case Op::Ne: return "ne";
-    case Op::Lt: return "lt";
-    case Op::Le: return "le";
-    case Op::Gt: return "gt";
-    case Op::Ge: return "ge";
-    case Op::Select: return "select";
-    case Op::Min: return "min";
-    case Op::Max: return "max";
-    case Op::Abs: return "abs";
-    case Op::Call: return "call";
-    case Op::DaysToInt: return "days";
-    case Op::AddWorking: return "add_working";
-    case Op::Year: return "year";
-    case Op::ProvinceAt: return "province_at";
-    case Op::CommuneAt: return "commune_at";
-    case Op::UnitAt: return "unit_at";
-    case Op::IsProvince: return "is_province";
+    case Op::Const:
+      return "const";
+    case Op::Slot:
+      return "slot";
+    case Op::Param:
+      return "param";
+    case Op::Competent:
+      return "competent";
+    case Op::Receiving:
+      return "receiving";
+    case Op::Not:
+      return "not";
+    case Op::Neg:
+      return "neg";
+    case Op::And:
+      return "and";
+    case Op::Or:
+      return "or";
+    case Op::Add:
+      return "add";
+    case Op::Sub:
+      return "sub";
+    case Op::Mul:
+      return "mul";
+    case Op::Div:
+      return "div";
+    case Op::Eq:
+      return "eq";
+    case Op::Ne:
+      return "ne";
+    case Op::Lt:
+      return "lt";
+    case Op::Le:
+      return "le";
+    case Op::Gt:
+      return "gt";
+    case Op::Ge:
+      return "ge";
+    case Op::Select:
+      return "select";
+    case Op::Min:
+      return "min";
+    case Op::Max:
+      return "max";
+    case Op::Abs:
+      return "abs";
+    case Op::Call:
+      return "call";
+    case Op::DaysToInt:
+      return "days";
+    case Op::AddWorking:
+      return "add_working";
+    case Op::Year:
+      return "year";
+    case Op::ProvinceAt:
+      return "province_at";
+    case Op::CommuneAt:
+      return "commune_at";
+    case Op::UnitAt:
+      return "unit_at";
+    case Op::IsProvince:
+      return "is_province";
   }
   return "?";
 }
@@ -110,8 +141,8 @@ std::string dump(const Module& m) {
     }
     for (const auto& r : p.rules) {
       out += fmt::format("  {} step {} [{}..{}] {} -> {}{}\n",
-                         r.decentralise ? "decentralise" : "delegate", r.step, r.effective,
-                         r.until, target(p.arena, r.from, m.meta), target(p.arena, r.to, m.meta),
+                         r.decentralise ? "decentralise" : "delegate", r.step, r.effective, r.until,
+                         target(p.arena, r.from, m.meta), target(p.arena, r.to, m.meta),
                          r.when ? " when " + expr(p.arena, *r.when) : "");
     }
     if (p.deadline) out += fmt::format("  deadline {}\n", expr(p.arena, *p.deadline));

@@ -251,8 +251,9 @@ class Lowerer {
           auto c = reg_.find_commune(e.text2);
           if (c) return konst(hoso_commune_unit(*c, 0));
         }
-        diags_.report(diag::Kind::UnknownPlace, e.loc,
-                      "no " + e.text + " named \"" + e.text2 + "\" in the registry")
+        diags_
+            .report(diag::Kind::UnknownPlace, e.loc,
+                    "no " + e.text + " named \"" + e.text2 + "\" in the registry")
             .suggestion = "use a name from the registry of places (see docs/language.md)";
         return konst(HOSO_NO_UNIT);
       }
@@ -270,7 +271,8 @@ class Lowerer {
       case ExprKind::InRange: {
         NodeId v = expr(e.kids[0]);
         NodeId v2 = expr(e.kids[0]);
-        return node(Op::And, {node(Op::Ge, {v, expr(e.kids[1])}), node(Op::Le, {v2, expr(e.kids[2])})});
+        return node(Op::And,
+                    {node(Op::Ge, {v, expr(e.kids[1])}), node(Op::Le, {v2, expr(e.kids[2])})});
       }
       case ExprKind::InSet: {
         std::optional<NodeId> acc;
@@ -305,8 +307,7 @@ class Lowerer {
       case Resolution::Kind::UnitPath:
         return unit_target(r.index).unit;
       case Resolution::Kind::TestOutput:
-        return node(Op::Slot, {}, 0,
-                    static_cast<int32_t>(rules::slot_count(*current_) + r.sub));
+        return node(Op::Slot, {}, 0, static_cast<int32_t>(rules::slot_count(*current_) + r.sub));
       default:
         diags_.report(diag::Kind::UnknownName, e.loc, "internal: unresolved name in lowering");
         return konst(0);
@@ -328,8 +329,9 @@ class Lowerer {
           }
         }
       }
-      diags_.report(diag::Kind::UnknownName, msg.loc,
-                    "no `require` of this procedure has the message \"" + msg.text + "\"")
+      diags_
+          .report(diag::Kind::UnknownName, msg.loc,
+                  "no `require` of this procedure has the message \"" + msg.text + "\"")
           .suggestion = "copy the message from the procedure's `require ... else \"...\"`";
       return konst(0);
     }
@@ -549,17 +551,33 @@ class Lowerer {
       if (st.budget) step.budget = minutes(*st.budget);
       if (st.cond) step.cond = expr(*st.cond);
       proc.steps.push_back(step);
-      meta.steps.push_back({st.name, st.result.value_or(""),
-                            st.handler ? st.handler->str() : "", st.loc.line});
+      meta.steps.push_back(
+          {st.name, st.result.value_or(""), st.handler ? st.handler->str() : "", st.loc.line});
     }
-    for (size_t i = 0; i < pr.late.size(); ++i) {
-      const ast::LateAction& a = pr.late[i];
+    // `on late use <policy>`: the policy's actions (std.vn's or the file's own).
+    const std::vector<ast::LateAction>* late = &pr.late;
+    uint32_t late_file = info.file;
+    if (pr.late_policy) {
+      for (uint32_t fi = 0; fi < p_.files.size(); ++fi) {
+        for (const auto& d : p_.files[fi]->decls) {
+          const auto* pol = std::get_if<ast::Policy>(&d);
+          if (pol != nullptr && pol->name == pr.late_policy->parts.back()) {
+            late = &pol->actions;
+            late_file = fi;
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < late->size(); ++i) {
+      const ast::LateAction& a = (*late)[i];
       rules::LateMeta lm;
       lm.kind = a.kind == ast::LateAction::Kind::Apologise ? "apologise"
                 : a.kind == ast::LateAction::Kind::Notify  ? "notify"
                                                            : "escalate";
       lm.target = a.target.str();
-      if (a.after) lm.after_minutes = check::constant_working_minutes(p_, info.file, *a.after).value_or(0);
+      if (a.after) {
+        lm.after_minutes = check::constant_working_minutes(p_, late_file, *a.after).value_or(0);
+      }
       meta.late.push_back(lm);
     }
     meta.version = fmt::format("{:016x}", fnv1a(version_src));
@@ -637,8 +655,8 @@ std::vector<TestCase> lower_tests(const check::Program& p, const base::SourceMan
           Expectation e;
           e.line = item.loc.line;
           e.text = ast::expr_to_string(*p.files[fi], item.expect);
-          e.node = low.test_expr(tc.arena, fi, item.expect, proc,
-                                 module.meta.procedures[tc.procedure]);
+          e.node =
+              low.test_expr(tc.arena, fi, item.expect, proc, module.meta.procedures[tc.procedure]);
           tc.expects.push_back(std::move(e));
         }
       }

@@ -20,7 +20,9 @@ int64_t wrap_add(int64_t a, int64_t b) {
 int64_t wrap_mul(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
 }
-int64_t wrap_neg(int64_t a) { return static_cast<int64_t>(0 - static_cast<uint64_t>(a)); }
+int64_t wrap_neg(int64_t a) {
+  return static_cast<int64_t>(0 - static_cast<uint64_t>(a));
+}
 
 int64_t year_of(int64_t days) {
   // Civil year of a day count (days since 1970-01-01).
@@ -129,7 +131,9 @@ int64_t run(const Frame& f, NodeId id) {
   return 0;
 }
 
-bool in_force(const Rule& r, int32_t day) { return r.effective <= day && day <= r.until; }
+bool in_force(const Rule& r, int32_t day) {
+  return r.effective <= day && day <= r.until;
+}
 
 }  // namespace
 

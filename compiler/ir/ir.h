@@ -25,26 +25,26 @@ struct NodeId {
 };
 
 enum class Op : uint8_t {
-  Const,       // imm
-  Slot,        // dossier slot `index`
-  Param,       // function parameter `index`
-  Competent,   // the competent unit decided so far
-  Receiving,   // the receiving desk's unit
+  Const,      // imm
+  Slot,       // dossier slot `index`
+  Param,      // function parameter `index`
+  Competent,  // the competent unit decided so far
+  Receiving,  // the receiving desk's unit
   Not,
   Neg,
-  And,         // short-circuit
-  Or,          // short-circuit
+  And,  // short-circuit
+  Or,   // short-circuit
   Add,
   Sub,
-  Mul,         // fixed point: a * b / 1000
-  Div,         // fixed point: a * 1000 / b (0 when b == 0)
+  Mul,  // fixed point: a * b / 1000
+  Div,  // fixed point: a * 1000 / b (0 when b == 0)
   Eq,
   Ne,
   Lt,
   Le,
   Gt,
   Ge,
-  Select,      // a ? b : c
+  Select,  // a ? b : c
   Min,
   Max,
   Abs,

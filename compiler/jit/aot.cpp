@@ -16,8 +16,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/GlobalVariable.h>
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Support/Host.h>
@@ -94,16 +94,16 @@ Result<void> build_pack(const ir::Module& m, const std::string& out_path,
   std::string features;
   if (llvm::sys::getHostCPUFeatures(host_features)) {
     for (const auto& f : host_features) {
-      features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") +
-                  f.first().str();
+      features +=
+          (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
     }
   }
   std::string err;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, err);
   if (target == nullptr) return make_error(ErrorCode::kInternal, "no LLVM target: " + err);
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOpt::Default));
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+                                  std::nullopt, llvm::CodeGenOpt::Default));
   if (!tm) return make_error(ErrorCode::kInternal, "cannot create a TargetMachine for " + triple);
 
   llvm::LLVMContext ctx;
@@ -124,9 +124,8 @@ Result<void> build_pack(const ir::Module& m, const std::string& out_path,
 
   rules::PackManifest pm;
   pm.abi_version = options.abi_version;
-  pm.compiler_version =
-      options.compiler_version.empty() ? std::string(rules::compiler_version())
-                                       : options.compiler_version;
+  pm.compiler_version = options.compiler_version.empty() ? std::string(rules::compiler_version())
+                                                         : options.compiler_version;
   pm.target = triple + " " + cpu;
   pm.procedures = static_cast<uint32_t>(m.procedures.size());
   rules::PackMeta meta = m.meta;
@@ -141,8 +140,7 @@ Result<void> build_pack(const ir::Module& m, const std::string& out_path,
   data(mod, "hoso_pack_manifest_size",
        llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), text.size()));
   data(mod, "hoso_pack_abi_version",
-       llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx),
-                              static_cast<uint64_t>(pm.abi_version)));
+       llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx), static_cast<uint64_t>(pm.abi_version)));
   data(mod, "hoso_pack_compiler_version",
        llvm::ConstantDataArray::getString(ctx, pm.compiler_version, true));
 

@@ -135,8 +135,8 @@ class Lowerer {
   llvm::Type *i1_, *i32_, *i64_, *ptr_;
   Function *unit_province_ = nullptr, *unit_commune_ = nullptr, *unit_level_ = nullptr,
            *province_unit_ = nullptr, *commune_unit_ = nullptr, *unit_at_ = nullptr,
-           *receiving_ = nullptr, *province_at_ = nullptr, *unit_at_ctx_ = nullptr,
-           *div_ = nullptr, *year_ = nullptr, *add_working_ = nullptr;
+           *receiving_ = nullptr, *province_at_ = nullptr, *unit_at_ctx_ = nullptr, *div_ = nullptr,
+           *year_ = nullptr, *add_working_ = nullptr;
   std::map<int32_t, Function*> user_;
 };
 
@@ -228,9 +228,9 @@ Function* Lowerer::fn_commune_unit() {
     Value* a = fn->getArg(1);
     Value* bad = b_.CreateOr(b_.CreateICmpSLT(c, c32(0)), b_.CreateICmpSLT(a, c32(0)));
     Value* c64v = b_.CreateSExt(c, i64_);
-    Value* agency = b_.CreateAdd(
-        b_.CreateAdd(c64(HOSO_COMMUNE_AGENCY_BASE), b_.CreateMul(c64v, c64(100))),
-        b_.CreateSExt(a, i64_));
+    Value* agency =
+        b_.CreateAdd(b_.CreateAdd(c64(HOSO_COMMUNE_AGENCY_BASE), b_.CreateMul(c64v, c64(100))),
+                     b_.CreateSExt(a, i64_));
     Value* u = b_.CreateSelect(b_.CreateICmpEQ(a, c32(0)), c64v, agency);
     b_.CreateRet(b_.CreateSelect(bad, c64(HOSO_NO_UNIT), u));
   });
@@ -292,8 +292,8 @@ Function* Lowerer::fn_unit_at_ctx() {
                   BasicBlock* none = block("none");
                   b_.CreateCondBr(b_.CreateIsNull(fn->getArg(0)), none, has);
                   b_.SetInsertPoint(has);
-                  b_.CreateRet(b_.CreateCall(fn_unit_at(), {fn->getArg(0), fn->getArg(1),
-                                                            fn->getArg(2), fn->getArg(3)}));
+                  b_.CreateRet(b_.CreateCall(
+                      fn_unit_at(), {fn->getArg(0), fn->getArg(1), fn->getArg(2), fn->getArg(3)}));
                   b_.SetInsertPoint(none);
                   b_.CreateRet(c64(HOSO_NO_UNIT));
                 });
@@ -326,11 +326,11 @@ Function* Lowerer::fn_year() {
     Value* zz = b_.CreateSelect(b_.CreateICmpSGE(z, c64(0)), z, b_.CreateSub(z, c64(146096)));
     Value* era = b_.CreateSDiv(zz, c64(146097));
     Value* doe = b_.CreateSub(z, b_.CreateMul(era, c64(146097)));
-    Value* yoe = b_.CreateSDiv(
-        b_.CreateSub(b_.CreateAdd(b_.CreateSub(doe, b_.CreateSDiv(doe, c64(1460))),
-                                  b_.CreateSDiv(doe, c64(36524))),
-                     b_.CreateSDiv(doe, c64(146096))),
-        c64(365));
+    Value* yoe =
+        b_.CreateSDiv(b_.CreateSub(b_.CreateAdd(b_.CreateSub(doe, b_.CreateSDiv(doe, c64(1460))),
+                                                b_.CreateSDiv(doe, c64(36524))),
+                                   b_.CreateSDiv(doe, c64(146096))),
+                      c64(365));
     Value* doy = b_.CreateSub(
         doe, b_.CreateSub(b_.CreateAdd(b_.CreateMul(yoe, c64(365)), b_.CreateSDiv(yoe, c64(4))),
                           b_.CreateSDiv(yoe, c64(100))));
@@ -357,10 +357,9 @@ Function* Lowerer::fn_add_working() {
       auto pointer = [&](const char* name) -> Value* {
         auto* gv = mod_.getNamedGlobal(name);
         if (gv == nullptr) {
-          gv = new llvm::GlobalVariable(mod_, ptr_, false, llvm::GlobalValue::ExternalLinkage,
-                                        llvm::ConstantPointerNull::get(
-                                            llvm::cast<llvm::PointerType>(ptr_)),
-                                        name);
+          gv = new llvm::GlobalVariable(
+              mod_, ptr_, false, llvm::GlobalValue::ExternalLinkage,
+              llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)), name);
         }
         return b_.CreateLoad(ptr_, gv);
       };
@@ -468,7 +467,8 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
     case ir::Op::Const:
       return c64(n.imm);
     case ir::Op::Slot:
-      return b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i64_, f.slots, static_cast<uint64_t>(n.index)));
+      return b_.CreateLoad(i64_,
+                           b_.CreateConstGEP1_64(i64_, f.slots, static_cast<uint64_t>(n.index)));
     case ir::Op::Param:
       return static_cast<size_t>(n.index) < f.params.size() ? f.params[static_cast<size_t>(n.index)]
                                                             : c64(0);
@@ -553,8 +553,7 @@ Value* Lowerer::in_force(Value* ctx, const ir::Rule& r) {
 void Lowerer::procedure(uint32_t index) {
   const ir::Procedure& p = m_.procedures[index];
   auto* fty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_}, false);
-  auto* fn =
-      Function::Create(fty, Function::ExternalLinkage, decide_symbol(index), mod_);
+  auto* fn = Function::Create(fty, Function::ExternalLinkage, decide_symbol(index), mod_);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   b_.SetInsertPoint(BasicBlock::Create(c_, "entry", fn));
   Value* out = fn->getArg(2);
@@ -579,7 +578,8 @@ void Lowerer::procedure(uint32_t index) {
   Value* failed = c64(0);
   for (size_t i = 0; i < p.requires_.size() && i < 64; ++i) {
     Value* ok = emit(f, p.requires_[i].cond);
-    Value* bit = b_.CreateSelect(b_.CreateICmpEQ(ok, c64(0)), c64(int64_t(uint64_t{1} << i)), c64(0));
+    Value* bit =
+        b_.CreateSelect(b_.CreateICmpEQ(ok, c64(0)), c64(int64_t(uint64_t{1} << i)), c64(0));
     failed = b_.CreateOr(failed, bit);
   }
   store(failed, out, kOffFailed);
@@ -708,7 +708,9 @@ void Lowerer::procedure(uint32_t index) {
 
 }  // namespace
 
-std::string decide_symbol(uint32_t proc) { return "hoso_decide_" + std::to_string(proc); }
+std::string decide_symbol(uint32_t proc) {
+  return "hoso_decide_" + std::to_string(proc);
+}
 
 void lower_procedures(const ir::Module& m, const std::vector<uint32_t>& procs, RuntimeCalls calls,
                       llvm::Module& out) {

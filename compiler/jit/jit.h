@@ -73,8 +73,7 @@ class Jit {
 // engine of `hoso run --engine jit`, the tests and the benchmarks.
 Result<std::unique_ptr<rules::Decider>> make_decider(const ir::Module& m,
                                                      const JitOptions& options = {});
-Result<std::unique_ptr<rules::Decider>> make_decider(std::shared_ptr<Jit> jit,
-                                                     const ir::Module& m);
+Result<std::unique_ptr<rules::Decider>> make_decider(std::shared_ptr<Jit> jit, const ir::Module& m);
 
 // The textual LLVM IR of the whole module (all procedures), optimised at
 // `opt_level`: `hoso check --emit-llvm` and the tests.

@@ -9,8 +9,8 @@
 namespace hoso::parse {
 
 struct Limits {
-  uint32_t max_nesting = 200;          // ( and { deeper than this: P0002
-  uint32_t max_expr_depth = 256;       // operators in one expression chain: P0007
+  uint32_t max_nesting = 200;     // ( and { deeper than this: P0002
+  uint32_t max_expr_depth = 256;  // operators in one expression chain: P0007
   uint32_t max_errors_per_file = 50;
 };
 

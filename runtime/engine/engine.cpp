@@ -41,11 +41,16 @@ struct ActionName {
   std::string_view name;
 };
 constexpr ActionName kActions[] = {
-    {Action::kComplete, "complete"},          {Action::kRequestSupplement, "request_supplement"},
-    {Action::kSupplement, "supplement"},      {Action::kAwaitPayment, "await_payment"},
-    {Action::kPaid, "paid"},                  {Action::kReject, "reject"},
-    {Action::kWithdraw, "withdraw"},          {Action::kRefuseIntake, "refuse_intake"},
-    {Action::kReturn, "return"},              {Action::kNotCollected, "not_collected"},
+    {Action::kComplete, "complete"},
+    {Action::kRequestSupplement, "request_supplement"},
+    {Action::kSupplement, "supplement"},
+    {Action::kAwaitPayment, "await_payment"},
+    {Action::kPaid, "paid"},
+    {Action::kReject, "reject"},
+    {Action::kWithdraw, "withdraw"},
+    {Action::kRefuseIntake, "refuse_intake"},
+    {Action::kReturn, "return"},
+    {Action::kNotCollected, "not_collected"},
 };
 
 State state_from(std::string_view n) {
@@ -96,7 +101,9 @@ Result<Action> parse_action(std::string_view name) {
                     "unknown action `" + std::string(name) + "` (one of: " + all + ")");
 }
 
-std::unique_ptr<Clock> system_clock() { return std::make_unique<SystemClock>(); }
+std::unique_ptr<Clock> system_clock() {
+  return std::make_unique<SystemClock>();
+}
 
 // ------------------------------------------------------------------ actors
 
@@ -153,8 +160,7 @@ Result<Actor> parse_actor(std::string_view text, const rules::PackMeta& meta,
   return a;
 }
 
-std::string actor_text(const Actor& a, const rules::PackMeta& meta,
-                       const rules::Registry& reg) {
+std::string actor_text(const Actor& a, const rules::PackMeta& meta, const rules::Registry& reg) {
   std::string s = rules::unit_text(a.unit, meta, reg);
   if (!a.role.empty()) s += " / " + a.role;
   if (!a.id.empty()) s += " #" + a.id;
@@ -193,7 +199,8 @@ struct Engine::Impl {
                                     calendar::Rounding::kToOpening);
     if (!t) return -1;
     if (minutes % kDay == 0) return *t;
-    return cal().add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening)
+    return cal()
+        .add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening)
         .value_or(-1);
   }
 
@@ -219,8 +226,8 @@ struct Engine::Impl {
     auto r = cfg.store->commit(b);
     if (!r) {
       // The refusal stands, but the audit trail could not record it: say so.
-      err.message += " (and the refusal could not be recorded in the audit trail: " +
-                     r.error().message + ")";
+      err.message +=
+          " (and the refusal could not be recorded in the audit trail: " + r.error().message + ")";
     }
     return err;
   }
@@ -512,6 +519,9 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
       return I.view(json::parse(ds->state_json), ds->version);
     }
   }
+  if (rules::json_nesting_exceeds(payload_text, 32)) {
+    return make_error(ErrorCode::kInvalidArgument, "the action's payload nests more than 32 deep");
+  }
   json payload = json::parse(payload_text, nullptr, false);
   if (payload.is_discarded() || !payload.is_object()) {
     return make_error(ErrorCode::kInvalidArgument, "the action's payload must be a JSON object");
@@ -798,8 +808,8 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
               int64_t new_due = I.add_working(dl.fire_at, remaining);
               st["apologies"] = st["apologies"].get<int64_t>() + 1;
               st["new_appointment"] = new_due;
-              actions.push_back({{"apologise", true},
-                                 {"new_appointment", calendar::format_instant(new_due)}});
+              actions.push_back(
+                  {{"apologise", true}, {"new_appointment", calendar::format_instant(new_due)}});
             } else if (l.kind == "notify") {
               actions.push_back({{"notify", l.target}});
             } else if (l.kind == "escalate") {
@@ -940,7 +950,8 @@ Result<DossierView> Engine::submit(const Actor& actor, const Submission& s) {
 }
 Result<DossierView> Engine::act(const Actor& actor, std::string_view dossier_id, Action action,
                                 std::string_view payload, std::string_view idempotency_key) {
-  return guarded([&] { return act_unguarded(actor, dossier_id, action, payload, idempotency_key); });
+  return guarded(
+      [&] { return act_unguarded(actor, dossier_id, action, payload, idempotency_key); });
 }
 Result<AdvanceReport> Engine::advance(int64_t now) {
   return guarded([&] { return advance_unguarded(now); });

@@ -56,9 +56,9 @@ bool parse_u64(std::string_view s, uint64_t& out) {
 }
 
 Error bad(const std::string& path, const std::string& what) {
-  return make_error(ErrorCode::kInvalidArgument,
-                    path + ": not a usable rule pack: " + what +
-                        "; build it again with `hoso build RULES -o " + path + "`");
+  return make_error(ErrorCode::kInvalidArgument, path + ": not a usable rule pack: " + what +
+                                                     "; build it again with `hoso build RULES -o " +
+                                                     path + "`");
 }
 
 // The contents of section `name` of a 64-bit little-endian ELF shared
@@ -132,18 +132,18 @@ class PackDecider final : public Decider {
 }  // namespace
 
 std::string encode_pack_manifest(const PackManifest& m) {
-  std::string body = "abi " + std::to_string(m.abi_version) + "\ncompiler " +
-                     m.compiler_version + "\ntarget " + m.target + "\nprocedures " +
-                     std::to_string(m.procedures) + "\nmanifest " +
-                     std::to_string(m.manifest_json.size()) + "\n" + m.manifest_json;
+  std::string body = "abi " + std::to_string(m.abi_version) + "\ncompiler " + m.compiler_version +
+                     "\ntarget " + m.target + "\nprocedures " + std::to_string(m.procedures) +
+                     "\nmanifest " + std::to_string(m.manifest_json.size()) + "\n" +
+                     m.manifest_json;
   return "hoso-pack 1 " + hex16(fnv1a(body)) + "\n" + body;
 }
 
 Result<PackManifest> decode_pack_manifest(std::string_view text) {
   auto damaged = [](const char* what) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string("the pack's manifest is damaged (") + what +
-                          "); build the pack again with `hoso build`");
+    return make_error(ErrorCode::kInvalidArgument, std::string("the pack's manifest is damaged (") +
+                                                       what +
+                                                       "); build the pack again with `hoso build`");
   };
   size_t pos = 0;
   std::string_view v;

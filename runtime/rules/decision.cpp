@@ -102,8 +102,8 @@ Due compute_due(const ProcedureMeta& p, const Dossier& d, const hoso_decision& d
   if (p.calendar_deadline) {
     // Calendar days: the same clock time that many days later, moved to the
     // next opening if it falls outside office hours.
-    out.due = cal.round(out.start + dec.deadline_minutes, calendar::Rounding::kToOpening)
-                  .value_or(-1);
+    out.due =
+        cal.round(out.start + dec.deadline_minutes, calendar::Rounding::kToOpening).value_or(-1);
   } else {
     out.due = add_working(cal, out.start, dec.deadline_minutes).value_or(-1);
   }
@@ -197,7 +197,8 @@ std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_d
       a["matched"] = dec.arm == static_cast<int32_t>(i);
       ojson seen = ojson::object();
       for (uint32_t fi : p.arms[i].fields) {
-        if (fi < p.fields.size()) seen[p.fields[fi].name] = slot_json(p.fields[fi], d.slots[fi], meta, reg);
+        if (fi < p.fields.size())
+          seen[p.fields[fi].name] = slot_json(p.fields[fi], d.slots[fi], meta, reg);
       }
       a["saw"] = seen;
       a["target"] = p.arms[i].target;
@@ -207,23 +208,22 @@ std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_d
     ojson rules = ojson::array();
     for (size_t i = 0; i < p.rules.size(); ++i) {
       const RuleMeta& r = p.rules[i];
-      bool in_force = r.effective <= calendar::date_of(d.received) &&
-                      calendar::date_of(d.received) <= r.until;
-      rules.push_back({{"kind", r.kind},
-                       {"subject", r.subject},
-                       {"from", r.from},
-                       {"to", r.to},
-                       {"effective", calendar::format_date(r.effective)},
-                       {"until", r.until == INT32_MAX ? ojson(nullptr)
-                                                      : ojson(calendar::format_date(r.until))},
-                       {"in_force_on_receipt", in_force},
-                       {"applied", dec.rule == static_cast<int32_t>(i) ||
-                                       std::find(dec.step_rule, dec.step_rule + HOSO_MAX_STEPS,
-                                                 static_cast<int32_t>(i)) !=
-                                           dec.step_rule + HOSO_MAX_STEPS},
-                       {"basis", r.basis},
-                       {"file", r.file},
-                       {"line", r.line}});
+      bool in_force =
+          r.effective <= calendar::date_of(d.received) && calendar::date_of(d.received) <= r.until;
+      rules.push_back(
+          {{"kind", r.kind},
+           {"subject", r.subject},
+           {"from", r.from},
+           {"to", r.to},
+           {"effective", calendar::format_date(r.effective)},
+           {"until", r.until == INT32_MAX ? ojson(nullptr) : ojson(calendar::format_date(r.until))},
+           {"in_force_on_receipt", in_force},
+           {"applied", dec.rule == static_cast<int32_t>(i) ||
+                           std::find(dec.step_rule, dec.step_rule + HOSO_MAX_STEPS,
+                                     static_cast<int32_t>(i)) != dec.step_rule + HOSO_MAX_STEPS},
+           {"basis", r.basis},
+           {"file", r.file},
+           {"line", r.line}});
     }
     ex["rules"] = rules;
     ex["procedure_basis"] = p.basis;

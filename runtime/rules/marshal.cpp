@@ -57,8 +57,7 @@ Result<int64_t> fixed(const json& v, const std::string& where, bool integer_only
   return static_cast<int64_t>(r);
 }
 
-Result<int64_t> unit_value(const std::string& text, const std::string& where,
-                           const Registry& reg) {
+Result<int64_t> unit_value(const std::string& text, const std::string& where, const Registry& reg) {
   auto space = text.find(' ');
   std::string level = space == std::string::npos ? "" : text.substr(0, space);
   std::string name = space == std::string::npos ? text : text.substr(space + 1);
@@ -72,13 +71,42 @@ Result<int64_t> unit_value(const std::string& text, const std::string& where,
     if (!p) return bad(where, "no province named \"" + name + "\" in the registry");
     return hoso_province_unit(*p, 0);
   }
-  return bad(where, "write a unit as \"commune <name>\" or \"province <name>\", got \"" + text +
-                        "\"");
+  return bad(where,
+             "write a unit as \"commune <name>\" or \"province <name>\", got \"" + text + "\"");
 }
 
 }  // namespace
 
+bool json_nesting_exceeds(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Registry& reg) {
+  // Dossiers are shallow; refusing deep nesting first keeps every later step
+  // (parse, copy, destroy) away from deep recursion.
+  if (json_nesting_exceeds(text, 32)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the dossier nests arrays or objects more than 32 deep; field values are "
+                      "numbers, strings or booleans");
+  }
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) {
     // Parse again with exceptions for the position and reason.
@@ -124,15 +152,16 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
     if (!doc["id"].is_string()) return bad("id", "expected a string");
     d.id = doc["id"].get<std::string>();
   }
-  json fields = doc.contains("fields") ? doc["fields"] : json::object();
+  static const json kNoFields = json::object();
+  const json& fields = doc.contains("fields") ? doc["fields"] : kNoFields;
   if (!fields.is_object()) return bad("fields", "expected an object of field values");
   for (const auto& [key, value] : fields.items()) {
     (void)value;
     if (!p.field_index(key)) {
       std::string names;
       for (const auto& f : p.fields) names += (names.empty() ? "" : ", ") + f.name;
-      return bad("fields." + key, "procedure " + p.name + " has no such field (its fields: " +
-                                      names + ")");
+      return bad("fields." + key,
+                 "procedure " + p.name + " has no such field (its fields: " + names + ")");
     }
   }
   std::map<std::string, int64_t> fresh_texts;

@@ -9,14 +9,15 @@ namespace hoso::rules {
 
 using nlohmann::json;
 
-std::string_view compiler_version() { return "hoso 0.1.0 (abi 1)"; }
+std::string_view compiler_version() {
+  return "hoso 0.1.0 (abi 1)";
+}
 
 std::string_view field_type_name(FieldType t) {
-  static const char* const kNames[] = {"Int",  "Dec",      "Bool",          "Text",
-                                       "Date", "DateTime", "VND",           "m2",
-                                       "working days",     "working hours", "calendar days",
-                                       "Person",           "Commune",       "Province",
-                                       "Unit",             "Enum"};
+  static const char* const kNames[] = {"Int",          "Dec",           "Bool",          "Text",
+                                       "Date",         "DateTime",      "VND",           "m2",
+                                       "working days", "working hours", "calendar days", "Person",
+                                       "Commune",      "Province",      "Unit",          "Enum"};
   return kNames[static_cast<size_t>(t)];
 }
 
@@ -28,7 +29,9 @@ std::optional<uint32_t> ProcedureMeta::field_index(std::string_view n) const {
 }
 
 namespace {
-bool is_text(FieldType t) { return t == FieldType::Text || t == FieldType::Person; }
+bool is_text(FieldType t) {
+  return t == FieldType::Text || t == FieldType::Person;
+}
 }  // namespace
 
 uint32_t text_length_slot(const ProcedureMeta& p, uint32_t field) {

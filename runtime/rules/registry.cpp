@@ -8,11 +8,11 @@ namespace {
 
 // The 34 provinces and cities from 1 July 2025 (Resolution 202/2025/QH15).
 const char* const kProvinces[] = {
-    "Hà Nội",    "Huế",        "Lai Châu",  "Điện Biên", "Sơn La",     "Lạng Sơn",  "Quảng Ninh",
-    "Thanh Hóa", "Nghệ An",    "Hà Tĩnh",   "Cao Bằng",  "Tuyên Quang", "Lào Cai",   "Thái Nguyên",
-    "Phú Thọ",   "Bắc Ninh",   "Hưng Yên",  "Hải Phòng", "Ninh Bình",  "Quảng Trị", "Đà Nẵng",
-    "Quảng Ngãi", "Gia Lai",   "Khánh Hòa", "Lâm Đồng",  "Đắk Lắk",    "Hồ Chí Minh", "Đồng Nai",
-    "Tây Ninh",  "Cần Thơ",    "Vĩnh Long", "Đồng Tháp", "Cà Mau",     "An Giang",
+    "Hà Nội",     "Huế",      "Lai Châu",  "Điện Biên", "Sơn La",      "Lạng Sơn",    "Quảng Ninh",
+    "Thanh Hóa",  "Nghệ An",  "Hà Tĩnh",   "Cao Bằng",  "Tuyên Quang", "Lào Cai",     "Thái Nguyên",
+    "Phú Thọ",    "Bắc Ninh", "Hưng Yên",  "Hải Phòng", "Ninh Bình",   "Quảng Trị",   "Đà Nẵng",
+    "Quảng Ngãi", "Gia Lai",  "Khánh Hòa", "Lâm Đồng",  "Đắk Lắk",     "Hồ Chí Minh", "Đồng Nai",
+    "Tây Ninh",   "Cần Thơ",  "Vĩnh Long", "Đồng Tháp", "Cà Mau",      "An Giang",
 };
 constexpr int32_t kCommunes = 3321;
 
@@ -23,8 +23,8 @@ struct Named {
   const char* name;
 };
 const Named kNamed[] = {
-    {1173, "Sa Pa"},        {1174, "Bắc Hà"},   {1175, "Lào Cai"},   {1176, "Cam Đường"},
-    {1177, "Mường Khương"}, {1178, "Bát Xát"},  {1179, "Si Ma Cai"}, {1180, "Yên Bái"},
+    {1173, "Sa Pa"},        {1174, "Bắc Hà"},  {1175, "Lào Cai"},   {1176, "Cam Đường"},
+    {1177, "Mường Khương"}, {1178, "Bát Xát"}, {1179, "Si Ma Cai"}, {1180, "Yên Bái"},
 };
 
 }  // namespace

@@ -21,7 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path check_dir() { return fs::path(HOSO_SOURCE_DIR) / "tests" / "check"; }
+fs::path check_dir() {
+  return fs::path(HOSO_SOURCE_DIR) / "tests" / "check";
+}
 
 std::vector<fs::path> check_files() {
   std::vector<fs::path> out;
@@ -69,8 +71,7 @@ TEST(FileTests, EachFileProducesExactlyItsExpectedDiagnostics) {
     bool negative = path.filename().string().rfind("fail_", 0) == 0;
     EXPECT_EQ(negative, !want.empty())
         << path << ": files named fail_* must expect diagnostics, others none";
-    EXPECT_EQ(got, want) << path << "\n"
-                         << diag::render_console((*c)->diags, (*c)->sm, false);
+    EXPECT_EQ(got, want) << path << "\n" << diag::render_console((*c)->diags, (*c)->sm, false);
   }
 }
 
@@ -96,15 +97,14 @@ TEST(FileTests, ShippedRulesStdlibAndExamplesCheckClean) {
   }
   auto c = driver::compile(paths);
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_TRUE((*c)->diags.all().empty())
-      << diag::render_console((*c)->diags, (*c)->sm, false);
+  EXPECT_TRUE((*c)->diags.all().empty()) << diag::render_console((*c)->diags, (*c)->sm, false);
   EXPECT_GE((*c)->program.procedures.size(), 1u);
 }
 
 TEST(FileTests, JsonDiagnosticsCarryCodeAndPosition) {
-  auto c = driver::compile_sources(
-      {{"a.hoso", "use std.vn\nprocedure P {\n  basis \"x\"\n  level commune\n"
-                  "  deadline 15 days\n}\n"}});
+  auto c = driver::compile_sources({{"a.hoso",
+                                     "use std.vn\nprocedure P {\n  basis \"x\"\n  level commune\n"
+                                     "  deadline 15 days\n}\n"}});
   std::string json = diag::render_json(c->diags, c->sm);
   EXPECT_NE(json.find("\"code\": \"T0002\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"line\": 5"), std::string::npos) << json;

@@ -24,8 +24,8 @@ bool has_code(const driver::Compilation& c, std::string_view code) {
 }
 
 TEST(Parse, TenThousandNestedParenthesesGiveADiagnostic) {
-  std::string text = "fn f(x: Int) -> Int = " + std::string(10000, '(') + "x" +
-                     std::string(10000, ')') + "\n";
+  std::string text =
+      "fn f(x: Int) -> Int = " + std::string(10000, '(') + "x" + std::string(10000, ')') + "\n";
   auto c = parse_only(text);
   EXPECT_TRUE(has_code(*c, "P0002"));
 }
@@ -82,7 +82,8 @@ TEST(Parse, SyntaxErrorNamesTheTokenAndWhatWasExpected) {
 }
 
 TEST(Parse, InvalidDateIsReported) {
-  auto c = parse_only("delegate commune.chairman to commune.vice_chairman for P effective 2026-02-30\n");
+  auto c =
+      parse_only("delegate commune.chairman to commune.vice_chairman for P effective 2026-02-30\n");
   EXPECT_TRUE(has_code(*c, "P0005"));
 }
 

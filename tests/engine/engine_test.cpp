@@ -73,7 +73,9 @@ class FixedClock final : public engine::Clock {
   int64_t now() const override { return t; }
 };
 
-int64_t at(const char* s) { return *calendar::parse_instant(s); }
+int64_t at(const char* s) {
+  return *calendar::parse_instant(s);
+}
 
 struct Fixture {
   std::unique_ptr<driver::Compilation> comp;
@@ -85,8 +87,7 @@ struct Fixture {
 
   explicit Fixture(std::unique_ptr<store::Store> s = store::make_memory_store()) {
     comp = driver::compile_sources({{"t.hoso", kRules}});
-    EXPECT_FALSE(comp->diags.has_errors())
-        << diag::render_console(comp->diags, comp->sm, false);
+    EXPECT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
     decider = std::make_shared<ir::InterpDecider>(*comp->module);
     store = std::move(s);
     start();
@@ -150,8 +151,8 @@ TEST(Engine, IncompleteDossierGetsOneTimeGuidanceThenStartsTheClockWhenSupplemen
   EXPECT_EQ(st["guidance"][0], "Số tầng không hợp lệ");
   EXPECT_EQ(st["due"], -1);
   EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());
-  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
-                 "2026-03-04 10:00", R"({"fields": {"floors": 3}})");
+  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement, "2026-03-04 10:00",
+                 R"({"fields": {"floors": 3}})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   st = f.state(v.id);
   EXPECT_EQ(st["state"], "in_process");
@@ -161,8 +162,8 @@ TEST(Engine, IncompleteDossierGetsOneTimeGuidanceThenStartsTheClockWhenSupplemen
 TEST(Engine, StillIncompleteAfterGuidanceIsRefusedAtIntake) {
   Fixture f;
   auto v = f.submit(R"({"site": "Sa Pa", "floors": 0})");
-  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
-                 "2026-03-04 10:00", R"({"fields": {"floors": 99}})");
+  auto r = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement, "2026-03-04 10:00",
+                 R"({"fields": {"floors": 99}})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(f.state(v.id)["state"], "refused_at_intake");
 }
@@ -183,22 +184,22 @@ TEST(Engine, OnlyTheHandlerOfTheCurrentStepMayActAndRefusalsAreAudited) {
 TEST(Engine, StepsMoveBetweenUnitsToResultReadyOnTimeAndReturned) {
   Fixture f;
   auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
-  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
-                    "2026-03-02 15:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete, "2026-03-02 15:00").ok());
   EXPECT_EQ(f.seen.back().kind, "transferred");
-  ASSERT_TRUE(f.act("commune Sa Pa/economy#b", v.id, engine::Action::kComplete,
-                    "2026-03-05 10:00").ok());
-  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
-                    "2026-03-06 10:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Sa Pa/economy#b", v.id, engine::Action::kComplete, "2026-03-05 10:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete, "2026-03-06 10:00").ok());
   json st = f.state(v.id);
   EXPECT_EQ(st["state"], "result_ready");
   EXPECT_EQ(st["outcome"], "early");
   EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());
-  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn,
-                    "2026-03-09 08:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn, "2026-03-09 08:00").ok());
   EXPECT_EQ(f.state(v.id)["state"], "returned");
-  auto wrong = f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn,
-                     "2026-03-09 09:00");
+  auto wrong =
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kReturn, "2026-03-09 09:00");
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::kFailedPrecondition);
 }
@@ -233,13 +234,15 @@ TEST(Engine, LateDossierIsApologisedNotifiedAndEscalatedOnce) {
 TEST(Engine, SupplementDuringProcessingPausesTheClock) {
   Fixture f;
   auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
-  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete,
-                    "2026-03-02 10:00").ok());
-  ASSERT_TRUE(f.act("commune Sa Pa/economy#b", v.id, engine::Action::kRequestSupplement,
-                    "2026-03-03 09:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kComplete, "2026-03-02 10:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Sa Pa/economy#b", v.id, engine::Action::kRequestSupplement, "2026-03-03 09:00")
+          .ok());
   EXPECT_TRUE(f.store->dossier_deadlines(v.id)->empty());  // a paused clock fires nothing
-  ASSERT_TRUE(f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement,
-                    "2026-03-05 09:00").ok());
+  ASSERT_TRUE(
+      f.act("commune Bắc Hà/one_stop#a", v.id, engine::Action::kSupplement, "2026-03-05 09:00")
+          .ok());
   json st = f.state(v.id);
   EXPECT_EQ(st["paused_minutes"], 2 * 480);
   EXPECT_EQ(calendar::format_instant(st["due"]), "2026-03-11 09:00");
@@ -308,8 +311,7 @@ TEST(Engine, KpisPerUnitAndLevel) {
 }
 
 TEST(Engine, DeadlinesSurviveARestartAndFireOnce) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("hoso_engine_" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("hoso_engine_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "s.db").string();
   std::string id;

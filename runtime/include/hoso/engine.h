@@ -109,7 +109,7 @@ class Clock {
 std::unique_ptr<Clock> system_clock();
 
 struct Config {
-  std::shared_ptr<const rules::Decider> rules;  // required
+  std::shared_ptr<const rules::Decider> rules;   // required
   store::Store* store = nullptr;                 // required
   const calendar::Calendar* calendar = nullptr;  // default: the embedded calendar
   const rules::Registry* registry = nullptr;     // default: the embedded registry
@@ -120,10 +120,10 @@ struct Config {
 };
 
 struct Submission {
-  std::string dossier_json;    // as rules::marshal reads it
-  std::string channel = "desk";  // "desk" | "online" | "post"
+  std::string dossier_json;          // as rules::marshal reads it
+  std::string channel = "desk";      // "desk" | "online" | "post"
   std::optional<int64_t> submitted;  // online: when the citizen submitted
-  std::string idempotency_key;  // retries with the same key return the same dossier
+  std::string idempotency_key;       // retries with the same key return the same dossier
 };
 
 class Engine {

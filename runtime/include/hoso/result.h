@@ -12,10 +12,10 @@ enum class ErrorCode {
   kInvalidArgument,  // the caller's input is wrong (bad file, bad field, bad value)
   kNotFound,
   kAlreadyExists,
-  kPermissionDenied,  // an actor may not take this action
+  kPermissionDenied,    // an actor may not take this action
   kFailedPrecondition,  // state does not allow the action
-  kVersionMismatch,  // pack, store or file written by another version
-  kIo,  // disk full, I/O error, database busy
+  kVersionMismatch,     // pack, store or file written by another version
+  kIo,                  // disk full, I/O error, database busy
   kInternal,
 };
 
@@ -31,7 +31,7 @@ inline Error make_error(ErrorCode code, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T v) : v_(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  Result(T v) : v_(std::move(v)) {}      // NOLINT(google-explicit-constructor)
   Result(Error e) : v_(std::move(e)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -53,7 +53,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   const Error& error() const { return err_; }

@@ -49,8 +49,22 @@ class Registry {
 // ------------------------------------------------------------------ metadata
 
 enum class FieldType : uint8_t {
-  Int, Dec, Bool, Text, Date, DateTime, Money, Area, WorkingDays, WorkingHours, CalendarDays,
-  Person, Commune, Province, Unit, Enum,
+  Int,
+  Dec,
+  Bool,
+  Text,
+  Date,
+  DateTime,
+  Money,
+  Area,
+  WorkingDays,
+  WorkingHours,
+  CalendarDays,
+  Person,
+  Commune,
+  Province,
+  Unit,
+  Enum,
 };
 
 std::string_view field_type_name(FieldType t);
@@ -104,7 +118,7 @@ struct LateMeta {
 struct ProcedureMeta {
   std::string name, code, title, module, file, sector, level, online, supplement;
   std::vector<std::string> basis;
-  std::string version;  // hash of the procedure's source and the rules that move it
+  std::string version;             // hash of the procedure's source and the rules that move it
   bool calendar_deadline = false;  // the deadline counts calendar days, not working time
   std::vector<FieldMeta> fields;
   std::vector<RequireMeta> requires_;
@@ -120,8 +134,8 @@ struct PackMeta {
   int32_t abi_version = HOSO_ABI_VERSION;
   std::string source_hash;
   std::vector<ProcedureMeta> procedures;
-  std::vector<std::string> roles;    // role table: step_role indexes into it
-  std::vector<std::string> strings;  // Text literals: their slot value is the index
+  std::vector<std::string> roles;              // role table: step_role indexes into it
+  std::vector<std::string> strings;            // Text literals: their slot value is the index
   std::vector<std::string> province_agencies;  // agency number -> name (std.vn order)
   std::vector<std::string> commune_agencies;
   std::optional<uint32_t> procedure_index(std::string_view name) const;
@@ -159,10 +173,14 @@ class Decider {
 struct Dossier {
   uint32_t procedure = 0;
   std::vector<int64_t> slots;
-  int64_t received = 0;        // instant
+  int64_t received = 0;  // instant
   int64_t receiving_unit = HOSO_NO_UNIT;
   std::string id;
 };
+
+// True when JSON text nests arrays/objects deeper than max_depth (checked
+// without parsing, so hostile input never reaches a recursive algorithm).
+bool json_nesting_exceeds(std::string_view text, int max_depth);
 
 // Reads a JSON dossier ({"procedure", "received", "receiving", "fields"})
 // into slots. Errors name the field and say what to do.
