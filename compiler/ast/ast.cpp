@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "ast/ast.h"
-#include "base/civil.h"
+#include "hoso/calendar.h"
 
 namespace hoso::ast {
 
@@ -41,10 +41,10 @@ std::string format_number(int64_t milli, bool group) {
 }
 
 std::string format_date(int32_t days) {
-  return base::format_date(days);
+  return calendar::format_date(days);
 }
 std::string format_datetime(int64_t minutes) {
-  return base::format_datetime(minutes);
+  return calendar::format_instant(minutes);
 }
 
 namespace {
@@ -139,6 +139,8 @@ const char* op_text(BinOp op) {
   return "?";
 }
 
+}  // namespace
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -155,6 +157,22 @@ std::string quote(const std::string& s) {
   }
   return out + "\"";
 }
+
+std::string type_text(const TypeRef& t) {
+  switch (t.kind) {
+    case TypeRef::Kind::WorkingDays:
+      return "working days";
+    case TypeRef::Kind::WorkingHours:
+      return "working hours";
+    case TypeRef::Kind::CalendarDays:
+      return "calendar days";
+    case TypeRef::Kind::Named:
+      return t.name.str();
+  }
+  return "?";
+}
+
+namespace {
 
 std::string print(const File& f, ExprId id, int min_prec);
 
@@ -254,19 +272,7 @@ class Dumper {
   }
   std::string at(const Loc& l) { return fmt::format("@{}:{}", l.line, l.col); }
   std::string ex(ExprId id) { return expr_to_string(f_, id); }
-  std::string type(const TypeRef& t) {
-    switch (t.kind) {
-      case TypeRef::Kind::WorkingDays:
-        return "working days";
-      case TypeRef::Kind::WorkingHours:
-        return "working hours";
-      case TypeRef::Kind::CalendarDays:
-        return "calendar days";
-      case TypeRef::Kind::Named:
-        return t.name.str();
-    }
-    return "?";
-  }
+  static std::string type(const TypeRef& t) { return type_text(t); }
 
   struct Indent {
     explicit Indent(int& i) : i_(i) { ++i_; }

@@ -300,6 +300,10 @@ std::string dump(const File& f);
 std::string format(const File& f, const base::SourceFile& src);
 // The source text of an expression in canonical form (also used by messages).
 std::string expr_to_string(const File& f, ExprId id);
+// A string literal with its quotes and escapes, as written in rules files.
+std::string quote(const std::string& s);
+// `working days`, `Commune`...: a type as written.
+std::string type_text(const TypeRef& t);
 
 // Formats a fixed-point number (kScale) without trailing zeros, with `_`
 // thousands separators for integers of five digits or more when `group`.

@@ -9,41 +9,10 @@
 namespace hoso::ast {
 namespace {
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string pad(std::string s, size_t width) {
   size_t len = base::utf8_length(s);
   if (len < width) s += std::string(width - len, ' ');
   return s;
-}
-
-std::string type_text(const TypeRef& t) {
-  switch (t.kind) {
-    case TypeRef::Kind::WorkingDays:
-      return "working days";
-    case TypeRef::Kind::WorkingHours:
-      return "working hours";
-    case TypeRef::Kind::CalendarDays:
-      return "calendar days";
-    case TypeRef::Kind::Named:
-      return t.name.str();
-  }
-  return "";
 }
 
 class Formatter {

@@ -1,5 +1,6 @@
 #include "ir/interp.h"
 
+#include "hoso/calendar.h"
 #include "hoso/calendar_abi.h"
 
 namespace hoso::ir {
@@ -25,15 +26,7 @@ int64_t wrap_neg(int64_t a) {
 }
 
 int64_t year_of(int64_t days) {
-  // Civil year of a day count (days since 1970-01-01).
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return calendar::civil_from_days(static_cast<calendar::Date>(days)).year;
 }
 
 int64_t run(const Frame& f, NodeId id) {

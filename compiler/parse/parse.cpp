@@ -18,7 +18,7 @@
 #include "HosoLexer.h"
 #include "HosoParser.h"
 #include "antlr4-runtime.h"
-#include "base/civil.h"
+#include "hoso/calendar.h"
 #include "parse/lexer.h"
 
 namespace hoso::parse {
@@ -354,7 +354,9 @@ class Builder {
 
   std::optional<int32_t> date(antlr4::tree::TerminalNode* n) {
     if (n == nullptr) return std::nullopt;
-    auto d = base::parse_date(text(n));
+    auto parsed = calendar::parse_date(text(n));
+    std::optional<int32_t> d;
+    if (parsed) d = *parsed;
     if (!d) {
       diags_.report(diag::Kind::InvalidDate, loc(n), "`" + n->getText() + "` is not a real date")
           .suggestion = "write a date as YYYY-MM-DD with a month 01-12 and a day that month has";
@@ -364,7 +366,10 @@ class Builder {
 
   std::optional<int32_t> time(antlr4::tree::TerminalNode* n) {
     if (n == nullptr) return 0;
-    auto t = base::parse_time(text(n));
+    // A time of day is the minutes of an instant on day 0.
+    auto parsed = calendar::parse_instant("1970-01-01 " + std::string(text(n)));
+    std::optional<int32_t> t;
+    if (parsed) t = static_cast<int32_t>(*parsed);
     if (!t) {
       diags_.report(diag::Kind::InvalidDate, loc(n), "`" + n->getText() + "` is not a time of day")
           .suggestion = "write a time as HH:MM between 00:00 and 23:59";
