@@ -188,8 +188,24 @@ class Abstract {
 };
 
 // All points over the enumerable fields in `fields`, or nullopt if too many.
-std::optional<std::vector<Point>> points(const Program& p, const ProcedureInfo& proc,
-                                         const std::map<uint32_t, std::set<int64_t>>& fields) {
+// The points of an analysis, numbered 0..total-1 in mixed radix over the
+// axes; a point is filled on demand into a reused buffer (no allocation per
+// point).
+struct Points {
+  size_t nfields = 0;
+  size_t total = 1;
+  std::vector<std::pair<uint32_t, std::vector<Val>>> axes;
+  void fill(size_t k, Point& pt) const {
+    pt.assign(nfields, Val{});
+    for (const auto& [fi, vals] : axes) {
+      pt[fi] = vals[k % vals.size()];
+      k /= vals.size();
+    }
+  }
+};
+
+std::optional<Points> points(const Program& p, const ProcedureInfo& proc,
+                             const std::map<uint32_t, std::set<int64_t>>& fields) {
   std::vector<std::pair<uint32_t, std::vector<Val>>> axes;
   size_t total = 1;
   for (const auto& [fi, consts] : fields) {
@@ -234,17 +250,10 @@ std::optional<std::vector<Point>> points(const Program& p, const ProcedureInfo& 
     if (total > 50000) return std::nullopt;
     axes.emplace_back(fi, std::move(vals));
   }
-  std::vector<Point> out;
-  out.reserve(total);
-  std::vector<size_t> idx(axes.size(), 0);
-  while (true) {
-    Point pt(proc.fields.size());
-    for (size_t a = 0; a < axes.size(); ++a) pt[axes[a].first] = axes[a].second[idx[a]];
-    out.push_back(std::move(pt));
-    size_t a = 0;
-    while (a < axes.size() && ++idx[a] == axes[a].second.size()) idx[a++] = 0;
-    if (a == axes.size()) break;
-  }
+  Points out;
+  out.nfields = proc.fields.size();
+  out.total = total;
+  out.axes = std::move(axes);
   return out;
 }
 
@@ -396,7 +405,9 @@ class Domain {
     for (const auto& r : info.decl->requires_) abs.collect(r.cond, fields);
     auto pts = points(p_, info, fields);
     if (!pts) return;
-    for (const auto& pt : *pts) {
+    Point pt;
+    for (size_t k = 0; k < pts->total; ++k) {
+      pts->fill(k, pt);
       if (!admissible(abs, info, pt)) continue;
       Val v = abs.eval(*s.cond, pt);
       if (v.k != Val::K::Bool || v.b) return;  // may hold
@@ -449,13 +460,14 @@ class Domain {
       return;
     }
     std::vector<std::vector<Val>> vals(pr.route.size());
-    std::vector<const Point*> admitted;
-    for (const auto& pt : *pts) {
-      if (admissible(abs, info, pt)) admitted.push_back(&pt);
-    }
-    for (size_t i = 0; i < pr.route.size(); ++i) {
-      for (const Point* pt : admitted) {
-        vals[i].push_back(pr.route[i].cond ? abs.eval(*pr.route[i].cond, *pt) : Val::boolean(true));
+    std::vector<size_t> admitted;  // point numbers the requires accept
+    Point pt;
+    for (size_t k = 0; k < pts->total; ++k) {
+      pts->fill(k, pt);
+      if (!admissible(abs, info, pt)) continue;
+      admitted.push_back(k);
+      for (size_t i = 0; i < pr.route.size(); ++i) {
+        vals[i].push_back(pr.route[i].cond ? abs.eval(*pr.route[i].cond, pt) : Val::boolean(true));
       }
     }
     // Shadowed arms: wherever arm i can match, an earlier arm surely matched.
@@ -494,9 +506,10 @@ class Domain {
         if (!(vals[i][k].k == Val::K::Bool && !vals[i][k].b)) all_false = false;
       }
       if (all_false || pr.route.empty()) {
-        auto& d = diags_.report(Kind::RouteNotExhaustive, pr.route_loc,
-                                "this route sends some dossiers nowhere, e.g. " +
-                                    describe_point(p_, info, *admitted[k]));
+        pts->fill(admitted[k], pt);
+        auto& d = diags_.report(
+            Kind::RouteNotExhaustive, pr.route_loc,
+            "this route sends some dossiers nowhere, e.g. " + describe_point(p_, info, pt));
         d.suggestion = "add `otherwise -> <unit>` or an arm for these dossiers";
         return;
       }
