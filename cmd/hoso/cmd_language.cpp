@@ -17,6 +17,7 @@ struct CheckArgs {
   std::vector<std::string> paths;
   std::string format = "text";
   bool dump_ast = false;
+  bool dump_ir = false;
 };
 
 struct FmtArgs {
@@ -26,7 +27,10 @@ struct FmtArgs {
 };
 
 int run_check(const CheckArgs& a) {
-  auto c = driver::compile(a.paths);
+  // Checking needs no IR unless it is to be printed.
+  driver::Options opts;
+  opts.lower = a.dump_ir;
+  auto c = driver::compile(a.paths, opts);
   if (!c) {
     std::fprintf(stderr, "hoso check: %s\n", c.error().message.c_str());
     return 2;
@@ -38,6 +42,7 @@ int run_check(const CheckArgs& a) {
       std::fputs(ast::dump(comp.files[i]).c_str(), stdout);
     }
   }
+  if (a.dump_ir && comp.module != nullptr) std::fputs(ir::dump(*comp.module).c_str(), stdout);
   if (a.format == "json") {
     std::fputs(diag::render_json(comp.diags, comp.sm).c_str(), stdout);
   } else if (!comp.diags.all().empty()) {
@@ -105,6 +110,8 @@ void add_language_commands(CLI::App& app, Registry& reg) {
   check->add_option("--format", ca->format, "Diagnostics as `text` (stderr) or `json` (stdout)")
       ->check(CLI::IsMember({"text", "json"}));
   check->add_flag("--dump-ast", ca->dump_ast, "Print the syntax tree of each file (for tests)");
+  check->add_flag("--dump-ir", ca->dump_ir,
+                  "Print the intermediate representation of the checked rules (for tests)");
   reg.add(check, [ca] { return run_check(*ca); });
 
   auto fa = std::make_shared<FmtArgs>();

@@ -152,8 +152,9 @@ struct Ctx {
 
 class Checker {
  public:
-  Checker(Program& p, const std::vector<ast::File>& files, diag::Diagnostics& diags)
-      : p_(p), files_(files), diags_(diags) {}
+  Checker(Program& p, const std::vector<ast::File>& files, diag::Diagnostics& diags,
+          const rules::Registry& registry)
+      : p_(p), files_(files), diags_(diags), registry_(registry) {}
 
   void run() {
     for (const auto& f : files_) {
@@ -572,6 +573,7 @@ class Checker {
       case ExprKind::Bool:
         return set(ctx, id, Type::of(TypeKind::Bool));
       case ExprKind::UnitLit:
+        place(e.text, e.text2, e.loc);
         return set(ctx, id, Type::unit(e.text == "province" ? Level::Province : Level::Commune));
       case ExprKind::Name:
         return set(ctx, id, name(ctx, id, e));
@@ -628,6 +630,18 @@ class Checker {
       }
     }
     return Type{};
+  }
+
+  // `commune "Sa Pa"` must name a place of the registry.
+  void place(const std::string& level, const std::string& name, const Loc& loc) {
+    bool known = level == "province" ? registry_.find_province(name).has_value()
+                                     : registry_.find_commune(name).has_value();
+    if (!known) {
+      diags_
+          .report(Kind::UnknownPlace, loc,
+                  "no " + level + " named \"" + name + "\" in the registry")
+          .suggestion = "use a name from the registry of places (see docs/language.md)";
+    }
   }
 
   Type number(const ast::Expr& e) {
@@ -825,6 +839,7 @@ class Checker {
       }
       up.text = lit.text + " \"" + lit.text2 + "\"." + e.text;
       up.loc = e.loc;
+      place(lit.text, lit.text2, lit.loc);
       p_.unit_paths.push_back(up);
       res = {Resolution::Kind::UnitPath, static_cast<uint32_t>(p_.unit_paths.size() - 1), 0};
       return Type::unit(up.level, !up.role.empty());
@@ -1324,6 +1339,7 @@ class Checker {
   Program& p_;
   const std::vector<ast::File>& files_;
   diag::Diagnostics& diags_;
+  const rules::Registry& registry_;
   std::vector<std::string> modules_;
   std::multimap<std::string, Symbol> symbols_;
   std::map<std::string, const ast::Policy*> policies_;
@@ -1332,9 +1348,9 @@ class Checker {
 }  // namespace
 
 Program check(const std::vector<ast::File>& files, const base::SourceManager& sm,
-              diag::Diagnostics& diags) {
+              diag::Diagnostics& diags, const rules::Registry& registry) {
   Program p;
-  Checker(p, files, diags).run();
+  Checker(p, files, diags, registry).run();
   run_domain_checks(p, sm, diags);
   return p;
 }

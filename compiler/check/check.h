@@ -10,6 +10,7 @@
 
 #include "ast/ast.h"
 #include "diagnostics/diagnostic.h"
+#include "hoso/rules.h"
 
 namespace hoso::check {
 
@@ -168,7 +169,9 @@ std::string type_name(const Program& p, const Type& t);
 // Checks every file together (they may use each other's modules). Reports
 // problems to `diags`; never throws. The Program refers into `files`, which
 // must outlive it.
+// Unit literals (`commune "Sa Pa"`) are checked against `registry`.
 Program check(const std::vector<ast::File>& files, const base::SourceManager& sm,
-              diag::Diagnostics& diags);
+              diag::Diagnostics& diags,
+              const rules::Registry& registry = rules::Registry::default_registry());
 
 }  // namespace hoso::check

@@ -195,10 +195,6 @@ class Lowerer {
         } else if (auto c = reg_.find_commune(up.place)) {
           place = hoso_commune_unit(*c, 0);
         }
-        if (place == HOSO_NO_UNIT) {
-          diags_.report(diag::Kind::UnknownPlace, up.loc,
-                        "no place named \"" + up.place + "\" in the registry");
-        }
         t.unit = node(up.level == check::Level::Province ? Op::ProvinceAt : Op::CommuneAt,
                       {konst(place)}, 0, up.level == check::Level::Province ? pa : ca);
         break;
@@ -251,11 +247,7 @@ class Lowerer {
           auto c = reg_.find_commune(e.text2);
           if (c) return konst(hoso_commune_unit(*c, 0));
         }
-        diags_
-            .report(diag::Kind::UnknownPlace, e.loc,
-                    "no " + e.text + " named \"" + e.text2 + "\" in the registry")
-            .suggestion = "use a name from the registry of places (see docs/language.md)";
-        return konst(HOSO_NO_UNIT);
+        return konst(HOSO_NO_UNIT);  // the checker reported it (N0008)
       }
       case ExprKind::Name:
       case ExprKind::Member:

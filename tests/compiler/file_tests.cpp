@@ -113,3 +113,42 @@ TEST(FileTests, JsonDiagnosticsCarryCodeAndPosition) {
 
 }  // namespace
 }  // namespace hoso
+
+namespace hoso {
+namespace {
+
+TEST(DumpIr, IsStable) {
+  auto c = driver::compile_sources({{"d.hoso", R"(use std.vn
+procedure P {
+  basis "x"
+  level commune
+  deadline 2 working days
+  dossier {
+    floors : Int
+    require floors > 0 else "m"
+  }
+  route {
+    when floors > 7 -> province.construction
+    otherwise -> commune.economy
+  }
+  steps {
+    a by competent.head within 1 working days yields r
+  }
+}
+)"}});
+  ASSERT_FALSE(c->diags.has_errors()) << diag::render_console(c->diags, c->sm, false);
+  ASSERT_NE(c->module, nullptr);
+  std::string ir = ir::dump(*c->module);
+  // The version line carries a hash of the source; the rest is pinned.
+  ir.erase(0, ir.find('\n') + 1);
+  EXPECT_EQ(ir,
+            "  slot %0 floors : Int\n"
+            "  require gt(%0, 0) else #0\n"
+            "  arm gt(%0, 7000) -> province_at[1](receiving)\n"
+            "  arm otherwise -> commune_at[3](receiving)\n"
+            "  deadline mul(2000, 480)\n"
+            "  step a by competent.head within mul(1000, 480)\n");
+}
+
+}  // namespace
+}  // namespace hoso
