@@ -106,6 +106,20 @@ class Lowerer {
       all = fnv1a(m.meta.procedures.back().version, all);
     }
     m.meta.source_hash = fmt::format("{:016x}", all);
+    for (const auto* f : p_.files) {
+      for (const auto& d : f->decls) {
+        const auto* c = std::get_if<ast::Chain>(&d);
+        if (c == nullptr) continue;
+        rules::ChainMeta cm;
+        cm.name = c->name;
+        cm.title = c->title;
+        for (const auto& q : c->procedures) {
+          auto it = p_.procedure_index.find(q.parts.back());
+          if (it != p_.procedure_index.end()) cm.procedures.push_back(it->second);
+        }
+        m.meta.chains.push_back(std::move(cm));
+      }
+    }
     return m;
   }
 

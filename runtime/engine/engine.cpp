@@ -739,6 +739,24 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
   b.events.push_back(std::move(e));
   b.states.push_back(I.to_store(st));
   I.schedule(st, b);
+  // Liên thông: a result hands on to the next procedure of its chain. The
+  // hand-off is a deadline due now, in the same batch, so a crash before it
+  // happens leaves it for advance(); it runs right after the commit too.
+  std::optional<store::Deadline> hand_off;
+  if (kind == "result_ready" && p != nullptr) {
+    auto pi = meta.procedure_index(p->name);
+    for (const auto& c : meta.chains) {
+      for (size_t k = 0; pi && k + 1 < c.procedures.size(); ++k) {
+        if (c.procedures[k] != *pi) continue;
+        store::Deadline d{
+            std::string(dossier_id), "chain", now,
+            json{{"chain", c.name}, {"next", meta.procedures[c.procedures[k + 1]].name}}.dump(),
+            ""};
+        b.add_deadlines.push_back(d);
+        hand_off = d;
+      }
+    }
+  }
   auto r = I.commit(b);
   if (!r) {
     if (r.error().code == ErrorCode::kFailedPrecondition) {
@@ -748,7 +766,68 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
     }
     return r.error();
   }
-  return I.view(st, r->versions.empty() ? ds->version + 1 : r->versions[0]);
+  int64_t version = r->versions.empty() ? ds->version + 1 : r->versions[0];
+  if (hand_off) {
+    // Best effort now; advance() retries it if this fails or the process dies.
+    if (hand_on(*hand_off)) ++version;
+  }
+  return I.view(st, version);
+}
+
+bool Engine::hand_on(const store::Deadline& dl) {
+  Impl& I = *impl_;
+  auto rules = I.current_rules();
+  const auto& meta = rules->meta();
+  auto ds = I.cfg.store->get_dossier(dl.dossier_id);
+  if (!ds) return false;
+  json st = json::parse(ds->state_json, nullptr, false);
+  json pl = json::parse(dl.payload, nullptr, false);
+  if (st.is_discarded() || pl.is_discarded()) return false;
+  std::string next = pl.value("next", "");
+  auto ni = meta.procedure_index(next);
+  json ev = {{"chain", pl.value("chain", "")}, {"next", next}};
+  std::string kind = "handed_on";
+  if (!ni) {
+    kind = "chain_blocked";
+    ev["reason"] = "procedure " + next + " is not in the rules in force";
+  } else {
+    // The next dossier: the fields it shares by name with this one, taken in
+    // at the same desk, now.
+    const auto& np = meta.procedures[*ni];
+    json fields = json::object();
+    const json& prev = st["dossier"]["fields"];
+    for (const auto& f : np.fields) {
+      if (prev.is_object() && prev.contains(f.name)) fields[f.name] = prev[f.name];
+    }
+    int64_t desk = st["receiving"];
+    hoso_rt_ctx c = I.ctx();
+    std::string where = hoso_unit_level(desk) == 1
+                            ? "province " + I.reg().province_name(hoso_unit_province(&c, desk))
+                            : "commune " + I.reg().commune_name(hoso_unit_commune(desk));
+    Submission s;
+    s.dossier_json = json{
+        {"procedure", next},
+        {"received", calendar::format_instant(dl.fire_at)},
+        {"receiving", where},
+        {"fields",
+         fields}}.dump();
+    s.channel = "chain";
+    s.idempotency_key = "chain:" + dl.dossier_id + ":" + next;
+    Actor engine_actor{desk, "", "engine"};
+    auto made = submit_unguarded(engine_actor, s);
+    if (made) {
+      ev["dossier"] = made->id;
+    } else {
+      kind = "chain_blocked";
+      ev["reason"] = made.error().message;
+    }
+  }
+  store::Batch b;
+  b.expect.push_back({dl.dossier_id, ds->version});
+  b.remove_deadlines.push_back({dl.dossier_id, dl.kind, dl.fire_at});
+  b.events.push_back(I.event(st, kind, dl.fire_at, "engine", ev));
+  b.states.push_back(I.to_store(st));
+  return I.commit(b).ok();
 }
 
 Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
@@ -765,6 +844,13 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
     if (due->empty()) break;
     size_t fired_this_round = 0;
     for (const auto& dl : *due) {
+      if (dl.kind == "chain") {
+        if (hand_on(dl)) {
+          ++report.fired;
+          report.events.push_back(dl.dossier_id + " handed on");
+        }
+        continue;
+      }
       auto ds = I.cfg.store->get_dossier(dl.dossier_id);
       if (!ds) return ds.error();
       json st = json::parse(ds->state_json, nullptr, false);

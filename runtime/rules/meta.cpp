@@ -117,7 +117,12 @@ std::string manifest_json(const PackMeta& m) {
                      {"rules", rules},
                      {"late", late}});
   }
+  json chains = json::array();
+  for (const auto& c : m.chains) {
+    chains.push_back({{"name", c.name}, {"title", c.title}, {"procedures", c.procedures}});
+  }
   json doc = {{"compiler_version", m.compiler_version},
+              {"chains", chains},
               {"abi_version", m.abi_version},
               {"source_hash", m.source_hash},
               {"roles", m.roles},
@@ -144,6 +149,13 @@ Result<PackMeta> parse_manifest(std::string_view text) {
     m.strings = doc.at("strings").get<std::vector<std::string>>();
     m.province_agencies = doc.at("province_agencies").get<std::vector<std::string>>();
     m.commune_agencies = doc.at("commune_agencies").get<std::vector<std::string>>();
+    for (const auto& jc : doc.at("chains")) {
+      ChainMeta c;
+      c.name = jc.at("name").get<std::string>();
+      c.title = jc.at("title").get<std::string>();
+      c.procedures = jc.at("procedures").get<std::vector<uint32_t>>();
+      m.chains.push_back(std::move(c));
+    }
     for (const auto& jp : doc.at("procedures")) {
       ProcedureMeta p;
       p.name = jp.at("name").get<std::string>();
@@ -207,6 +219,11 @@ Result<PackMeta> parse_manifest(std::string_view text) {
         throw std::out_of_range("too many steps or requires");
       }
       m.procedures.push_back(std::move(p));
+    }
+    for (const auto& c : m.chains) {
+      for (uint32_t pi : c.procedures) {
+        if (pi >= m.procedures.size()) throw std::out_of_range("chain " + c.name);
+      }
     }
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInvalidArgument,

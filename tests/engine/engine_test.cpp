@@ -347,3 +347,84 @@ TEST(Engine, TwoEnginesInOneProcess) {
 
 }  // namespace
 }  // namespace hoso
+
+namespace hoso {
+namespace {
+
+const char* kChainRules = R"(
+use std.vn
+
+procedure Birth {
+  basis    "Luật Hộ tịch 2014"
+  level    commune
+  deadline 1 working days
+  dossier {
+    child  : Text
+    mother : Text
+  }
+  steps {
+    register by receiving.justice within 1 working days yields birth_certificate
+  }
+}
+
+procedure Residence {
+  basis    "Luật Cư trú 2020"
+  level    commune
+  deadline 7 working days
+  dossier {
+    child : Text
+  }
+  steps {
+    record by receiving.police within 7 working days yields residence
+  }
+}
+
+chain BirthChain "Liên thông khai sinh - thường trú" {
+  Birth -> Residence
+}
+)";
+
+TEST(EngineChain, AResultHandsOnToTheNextProcedureOnce) {
+  auto comp = driver::compile_sources({{"c.hoso", kChainRules}});
+  ASSERT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
+  auto decider = std::make_shared<ir::InterpDecider>(*comp->module);
+  auto st = store::make_memory_store();
+  FixedClock clock;
+  clock.t = at("2026-03-02 09:00");
+  engine::Config cfg;
+  cfg.rules = decider;
+  cfg.store = st.get();
+  cfg.clock = &clock;
+  auto eng = engine::Engine::create(cfg);
+  ASSERT_TRUE(eng.ok());
+  const auto& reg = rules::Registry::default_registry();
+  auto desk = *engine::parse_actor("commune Sa Pa/one_stop#a", decider->meta(), reg);
+  auto justice = *engine::parse_actor("commune Sa Pa/justice#b", decider->meta(), reg);
+  engine::Submission s;
+  s.dossier_json = R"({"procedure": "Birth", "received": "2026-03-02 09:00",
+    "receiving": "commune Sa Pa", "fields": {"child": "Lan", "mother": "Hoa"}})";
+  auto birth = (*eng)->submit(desk, s);
+  ASSERT_TRUE(birth.ok()) << birth.error().message;
+  clock.t = at("2026-03-02 10:00");
+  // The desk may not register the birth: the justice officer's step.
+  EXPECT_FALSE((*eng)->act(desk, birth->id, engine::Action::kComplete).ok());
+  clock.t = at("2026-03-02 11:00");
+  auto done = (*eng)->act(justice, birth->id, engine::Action::kComplete);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(st->counts()->dossiers, 2);
+  auto next = st->get_dossier("HS00000002");
+  ASSERT_TRUE(next.ok());
+  json n = json::parse(next->state_json);
+  EXPECT_EQ(n["procedure"], "Residence");
+  EXPECT_EQ(n["dossier"]["fields"]["child"], "Lan");
+  EXPECT_EQ(n["channel"], "chain");
+  auto journal = st->dossier_journal(birth->id);
+  ASSERT_TRUE(journal.ok());
+  EXPECT_EQ(journal.value().back().kind, "handed_on");
+  // Nothing left to hand on: advance creates no third dossier.
+  ASSERT_TRUE((*eng)->advance(at("2026-03-03 09:00")).ok());
+  EXPECT_EQ(st->counts()->dossiers, 2);
+}
+
+}  // namespace
+}  // namespace hoso

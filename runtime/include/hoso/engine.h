@@ -156,6 +156,9 @@ class Engine {
   Result<AdvanceReport> advance_unguarded(int64_t now);
   Result<DossierView> show_unguarded(const Actor& actor, std::string_view dossier_id) const;
   Result<Kpi> kpi_unguarded() const;
+  // Liên thông: submits the next procedure of a chain for a dossier whose
+  // result is ready (idempotent); records handed_on or chain_blocked.
+  bool hand_on(const store::Deadline& dl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -129,6 +129,12 @@ struct ProcedureMeta {
   std::optional<uint32_t> field_index(std::string_view n) const;
 };
 
+// Liên thông: procedures whose results hand on, in order, to the next.
+struct ChainMeta {
+  std::string name, title;
+  std::vector<uint32_t> procedures;  // indexes into PackMeta::procedures
+};
+
 struct PackMeta {
   std::string compiler_version;
   int32_t abi_version = HOSO_ABI_VERSION;
@@ -138,6 +144,7 @@ struct PackMeta {
   std::vector<std::string> strings;            // Text literals: their slot value is the index
   std::vector<std::string> province_agencies;  // agency number -> name (std.vn order)
   std::vector<std::string> commune_agencies;
+  std::vector<ChainMeta> chains;
   std::optional<uint32_t> procedure_index(std::string_view name) const;
 };
 
