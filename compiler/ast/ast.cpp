@@ -158,6 +158,19 @@ std::string quote(const std::string& s) {
   return out + "\"";
 }
 
+std::string late_text(const File& f, const LateAction& a) {
+  switch (a.kind) {
+    case LateAction::Kind::Apologise:
+      return "apologise";
+    case LateAction::Kind::Notify:
+      return "notify " + a.target.str();
+    case LateAction::Kind::Escalate:
+      return "escalate to " + a.target.str() +
+             (a.after ? " after " + expr_to_string(f, *a.after) : "");
+  }
+  return "";
+}
+
 std::string type_text(const TypeRef& t) {
   switch (t.kind) {
     case TypeRef::Kind::WorkingDays:
@@ -319,17 +332,7 @@ class Dumper {
     for (const auto& a : p.late) line("late " + late(a));
   }
 
-  std::string late(const LateAction& a) {
-    switch (a.kind) {
-      case LateAction::Kind::Apologise:
-        return "apologise";
-      case LateAction::Kind::Notify:
-        return "notify " + a.target.str();
-      case LateAction::Kind::Escalate:
-        return "escalate to " + a.target.str() + (a.after ? " after " + ex(*a.after) : "");
-    }
-    return "";
-  }
+  std::string late(const LateAction& a) { return late_text(f_, a); }
 
   void decl(const AuthorityRule& r) {
     line(std::string(r.kind == AuthorityRule::Kind::Decentralise ? "decentralise " : "delegate ") +

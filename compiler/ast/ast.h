@@ -302,6 +302,8 @@ std::string format(const File& f, const base::SourceFile& src);
 std::string expr_to_string(const File& f, ExprId id);
 // A string literal with its quotes and escapes, as written in rules files.
 std::string quote(const std::string& s);
+// `apologise`, `notify x`, `escalate to x after n working days`.
+std::string late_text(const File& f, const LateAction& a);
 // `working days`, `Commune`...: a type as written.
 std::string type_text(const TypeRef& t);
 

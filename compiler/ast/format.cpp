@@ -32,10 +32,10 @@ class Formatter {
       uint32_t line = std::visit([](const auto& x) { return x.loc.line; }, d);
       if (!first) blank();
       first = false;
-      flush_before(line, 0);
+      flush_before(line);
       std::visit([this](const auto& x) { decl(x); }, d);
     }
-    flush_before(UINT32_MAX, 0);
+    flush_before(UINT32_MAX);
     return out_;
   }
 
@@ -68,7 +68,7 @@ class Formatter {
 
   // Own-line comments that stand before `line` (and trailing ones whose line
   // printed nothing) come out first, at the current indentation.
-  void flush_before(uint32_t line, int /*unused*/) {
+  void flush_before(uint32_t line) {
     while (next_ < f_.comments.size() && f_.comments[next_].loc.line < line) {
       const Comment& c = f_.comments[next_++];
       if (last_src_line_ != 0 && blank_line_between(last_src_line_, c.loc.line)) blank();
@@ -86,7 +86,7 @@ class Formatter {
 
   // One output line for source line `line`, with that line's trailing comment.
   void emit(const std::string& text, uint32_t line, bool keep_blank = false) {
-    flush_before(line, 0);
+    flush_before(line);
     if (keep_blank && last_src_line_ != 0 && line > last_src_line_ &&
         blank_line_between(last_src_line_, line)) {
       blank();
@@ -111,8 +111,6 @@ class Formatter {
 
   std::string ex(ExprId id) { return expr_to_string(f_, id); }
 
-  void doc(const std::string&) {}  // doc comments are ordinary comments here
-
   // Items of a block, printed in source order.
   struct Item {
     uint32_t line;
@@ -128,7 +126,7 @@ class Formatter {
   // first, indented as its members.
   void close(const Loc& l) {
     ++indent_;
-    flush_before(l.end_line, 0);
+    flush_before(l.end_line);
     --indent_;
     emit("}", l.end_line);
   }
@@ -260,18 +258,6 @@ class Formatter {
     emit("}", end);
   }
 
-  std::string late_text(const LateAction& a) {
-    switch (a.kind) {
-      case LateAction::Kind::Apologise:
-        return "apologise";
-      case LateAction::Kind::Notify:
-        return "notify " + a.target.str();
-      case LateAction::Kind::Escalate:
-        return "escalate to " + a.target.str() + (a.after ? " after " + ex(*a.after) : "");
-    }
-    return "";
-  }
-
   void late(const Procedure& p) {
     if (p.late_policy) {
       emit("on late use " + p.late_policy->str(), p.late_loc.line, true);
@@ -280,7 +266,7 @@ class Formatter {
     emit("on late {", p.late_loc.line, true);
     {
       Indent in(indent_);
-      for (const auto& a : p.late) emit(late_text(a), a.loc.line, true);
+      for (const auto& a : p.late) emit(late_text(f_, a), a.loc.line, true);
     }
     emit("}", p.late_loc.end_line);
   }
@@ -456,7 +442,7 @@ class Formatter {
     emit("policy " + p.name + " {", p.loc.line);
     {
       Indent in(indent_);
-      for (const auto& a : p.actions) emit(late_text(a), a.loc.line, true);
+      for (const auto& a : p.actions) emit(late_text(f_, a), a.loc.line, true);
     }
     close(p.loc);
   }

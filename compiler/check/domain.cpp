@@ -431,7 +431,6 @@ class Domain {
   void route(const ProcedureInfo& info) {
     const ast::Procedure& pr = *info.decl;
     if (!pr.has_route) return;
-    const ast::File& f = *p_.files[info.file];
     // Arms after `otherwise` never run.
     bool has_otherwise = false;
     for (size_t i = 0; i < pr.route.size(); ++i) {
@@ -524,7 +523,6 @@ class Domain {
                   "cannot show that every dossier matches an arm of this route")
           .suggestion = "add `otherwise -> <unit>` as the last arm";
     }
-    (void)f;
   }
 
   Level path_level(uint32_t up) const {

@@ -195,13 +195,7 @@ struct Engine::Impl {
   }
 
   int64_t add_working(int64_t start, int64_t minutes) const {
-    auto t = cal().add_working_days(start, static_cast<int32_t>(minutes / kDay),
-                                    calendar::Rounding::kToOpening);
-    if (!t) return -1;
-    if (minutes % kDay == 0) return *t;
-    return cal()
-        .add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening)
-        .value_or(-1);
+    return rules::add_working(cal(), start, minutes).value_or(-1);
   }
 
   Result<store::CommitResult> commit(const store::Batch& b) const {
@@ -576,7 +570,6 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
   };
   std::string kind = aname;
   json ev = payload;
-  bool reschedule = true;
   const rules::ProcedureMeta* p = nullptr;
   for (const auto& pm : meta.procedures) {
     if (pm.name == st["procedure"]) p = &pm;
@@ -731,7 +724,6 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
       st["closed_at"] = now;
       break;
   }
-  (void)reschedule;
   store::Batch b;
   b.expect.push_back({std::string(dossier_id), ds->version});
   store::Event e = I.event(st, kind, now, who, ev);
@@ -842,7 +834,6 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
     auto due = I.cfg.store->claim_due(req);
     if (!due) return due.error();
     if (due->empty()) break;
-    size_t fired_this_round = 0;
     for (const auto& dl : *due) {
       if (dl.kind == "chain") {
         if (hand_on(dl)) {
@@ -928,11 +919,9 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
       }
       if (!b.events.empty()) {
         ++report.fired;
-        ++fired_this_round;
         report.events.push_back(dl.dossier_id + " " + kind);
       }
     }
-    (void)fired_this_round;
   }
   return report;
 }

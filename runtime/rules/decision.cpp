@@ -15,14 +15,6 @@ namespace {
 
 constexpr int64_t kDay = 480;  // working minutes in a working day (8 h)
 
-std::optional<int64_t> add_working(const calendar::Calendar& cal, int64_t start, int64_t minutes) {
-  auto t = cal.add_working_days(start, static_cast<int32_t>(minutes / kDay),
-                                calendar::Rounding::kToOpening);
-  if (!t) return std::nullopt;
-  if (minutes % kDay == 0) return t;
-  return cal.add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening);
-}
-
 std::string days_text(int64_t minutes) {
   if (minutes % kDay == 0) return fmt::format("{}", minutes / kDay);
   return fmt::format("{:.3f}", static_cast<double>(minutes) / kDay);
@@ -90,6 +82,14 @@ ojson slot_json(const FieldMeta& f, int64_t v, const PackMeta& meta, const Regis
 }
 
 }  // namespace
+
+std::optional<int64_t> add_working(const calendar::Calendar& cal, int64_t start, int64_t minutes) {
+  auto t = cal.add_working_days(start, static_cast<int32_t>(minutes / kDay),
+                                calendar::Rounding::kToOpening);
+  if (!t) return std::nullopt;
+  if (minutes % kDay == 0) return t;
+  return cal.add_working_minutes(*t, minutes % kDay, calendar::Rounding::kToOpening);
+}
 
 Due compute_due(const ProcedureMeta& p, const Dossier& d, const hoso_decision& dec,
                 const calendar::Calendar& cal) {

@@ -204,6 +204,11 @@ struct Due {
   std::vector<int64_t> step_due;  // per step, cumulative; -1 for skipped steps
 };
 
+// `minutes` of working time (480 a working day) after `start`: whole days
+// keep the clock time, the rest counts office minutes; nullopt outside the
+// calendar's years. The one way due dates are computed.
+std::optional<int64_t> add_working(const calendar::Calendar& cal, int64_t start, int64_t minutes);
+
 Due compute_due(const ProcedureMeta& p, const Dossier& d, const hoso_decision& dec,
                 const calendar::Calendar& cal);
 
