@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "authority.h"
+
 namespace hoso::engine {
 
 using nlohmann::json;
@@ -73,6 +75,39 @@ class SystemClock final : public Clock {
 bool closed(State s) {
   return s == State::kRefusedAtIntake || s == State::kRejected || s == State::kWithdrawn ||
          s == State::kReturned || s == State::kNotCollected;
+}
+
+// An error passed through from the store, saying which call on which dossier
+// met it; the code stays the store's.
+Error in_context(const std::string& what, Error e) {
+  e.message = what + ": " + e.message;
+  return e;
+}
+
+// A failed write to the store: `what` met it, nothing was applied, and the
+// same call with the same idempotency key is the safe retry.
+Error store_failure(const std::string& what, Error e, std::string_view key) {
+  e = in_context(what, std::move(e));
+  if (e.code == ErrorCode::kIo && !key.empty()) {
+    e.message += " (retry with the same idempotency key, `" + std::string(key) + "`)";
+  }
+  return e;
+}
+
+bool may_act(const Actor& a, const authority::Handler& h) {
+  return a.unit == h.unit && (h.role.empty() || a.role == h.role);
+}
+
+std::string basis_text(const rules::RuleMeta& r) {
+  std::string s;
+  for (const auto& b : r.basis) s += (s.empty() ? "" : ", ") + b;
+  return s.empty() ? "a delegation" : s;
+}
+
+std::string period_text(const rules::RuleMeta& r) {
+  std::string s = "from " + calendar::format_date(r.effective);
+  if (r.until < INT32_MAX) s += " to " + calendar::format_date(r.until);
+  return s;
 }
 
 }  // namespace
@@ -194,6 +229,40 @@ struct Engine::Impl {
     return rules::unit_text(u, m, reg());
   }
 
+  std::string handler_text(const authority::Handler& h, const rules::PackMeta& m) const {
+    return unit_text(h.unit, m) + (h.role.empty() ? "" : " / " + h.role);
+  }
+
+  // The delegations of `holder`'s power on step `step` of a dossier, as the
+  // rules in force now say: the one in force on `day`, and the others.
+  struct StepDelegations {
+    const rules::ProcedureMeta* procedure = nullptr;
+    std::optional<authority::Delegation> in_force;
+    std::vector<authority::Delegation> elsewhere;
+  };
+  StepDelegations delegations(const rules::Decider& decider, const json& st,
+                              const std::string& step, const authority::Handler& holder,
+                              int32_t day) const {
+    StepDelegations out;
+    const rules::PackMeta& meta = decider.meta();
+    auto pi = meta.procedure_index(st["procedure"].get<std::string>());
+    if (!pi) return out;
+    const rules::ProcedureMeta& p = meta.procedures[*pi];
+    auto si = std::find_if(p.steps.begin(), p.steps.end(),
+                           [&](const rules::StepMeta& m) { return m.name == step; });
+    if (si == p.steps.end()) return out;
+    // The dossier as received (its receipt day picks the decentralisation).
+    auto d = rules::marshal(meta, st["dossier"].dump(), reg());
+    if (!d || d->procedure != *pi) return out;
+    hoso_rt_ctx c = rules::make_context(*d, reg(), cfg.calendar);
+    authority::StepSamples samples(decider, *d, c, static_cast<uint32_t>(si - p.steps.begin()),
+                                   {c.receipt_date, day});
+    out.procedure = &p;
+    out.in_force = samples.delegation(holder, day);
+    out.elsewhere = samples.delegations_elsewhere(holder, day);
+    return out;
+  }
+
   int64_t add_working(int64_t start, int64_t minutes) const {
     return rules::add_working(cal(), start, minutes).value_or(-1);
   }
@@ -266,8 +335,10 @@ struct Engine::Impl {
   }
 
   // Steps, due dates and the clock from a decision, clock starting at `start`.
-  void plan(json& st, const rules::ProcedureMeta& p, const rules::Dossier& d,
-            const hoso_decision& dec, int64_t start) const {
+  // Each step records its holder under the rules in force on the receipt
+  // day, before delegation: delegations count on the day of each action.
+  void plan(json& st, const rules::Decider& decider, const rules::ProcedureMeta& p,
+            const rules::Dossier& d, const hoso_decision& dec, int64_t start) const {
     rules::Dossier shifted = d;
     shifted.received = start;
     rules::Due due = rules::compute_due(p, shifted, dec, cal());
@@ -276,15 +347,27 @@ struct Engine::Impl {
     st["original_due"] = due.due;
     st["warn_at"] = due.warn;
     json steps = json::array();
-    const auto& roles = current_rules()->meta().roles;
-    for (size_t i = 0; i < p.steps.size(); ++i) {
+    const auto& roles = decider.meta().roles;
+    for (size_t i = 0; i < p.steps.size() && i < HOSO_MAX_STEPS; ++i) {
       if (((dec.steps_included >> i) & 1U) == 0) continue;
       int32_t role = dec.step_role[i];
-      steps.push_back({{"name", p.steps[i].name},
-                       {"unit", dec.step_unit[i]},
-                       {"role", role >= 0 && static_cast<size_t>(role) < roles.size()
+      authority::Handler holder{dec.step_unit[i],
+                                role >= 0 && static_cast<size_t>(role) < roles.size()
                                     ? roles[static_cast<size_t>(role)]
-                                    : ""},
+                                    : ""};
+      int32_t rule = dec.step_rule[i];
+      if (rule >= 0 && static_cast<size_t>(rule) < p.rules.size() &&
+          p.rules[static_cast<size_t>(rule)].kind == "delegate") {
+        // Delegated on the receipt day: the holder is whom it was delegated
+        // from. (Where the rules never show the holder undelegated, the
+        // receipt day's handler stays; see authority.h.)
+        hoso_rt_ctx c = rules::make_context(d, reg(), cfg.calendar);
+        authority::StepSamples samples(decider, d, c, static_cast<uint32_t>(i), {c.receipt_date});
+        if (auto h = samples.holder(c.receipt_date)) holder = *h;
+      }
+      steps.push_back({{"name", p.steps[i].name},
+                       {"unit", holder.unit},
+                       {"role", holder.role},
                        {"budget", dec.step_budget[i]},
                        {"due", due.step_due[i]},
                        {"yields", p.steps[i].result}});
@@ -375,7 +458,7 @@ Result<std::unique_ptr<Engine>> Engine::create(Config config) {
   impl->rules = config.rules;
   impl->cfg = std::move(config);
   auto counts = impl->cfg.store->counts();
-  if (!counts) return counts.error();
+  if (!counts) return in_context("engine: counting the store's dossiers", counts.error());
   impl->next_id = counts->dossiers;
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
@@ -392,11 +475,12 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
   auto now = I.now();
   if (!now) return now.error();
   if (!s.idempotency_key.empty()) {
+    const std::string what = "submit with idempotency key `" + s.idempotency_key + "`";
     auto prev = I.cfg.store->find_event_by_key(s.idempotency_key);
-    if (!prev) return prev.error();
+    if (!prev) return in_context(what, prev.error());
     if (prev->has_value()) {
       auto ds = I.cfg.store->get_dossier((*prev)->dossier_id);
-      if (!ds) return ds.error();
+      if (!ds) return in_context(what + " (dossier " + (*prev)->dossier_id + ")", ds.error());
       return I.view(json::parse(ds->state_json), ds->version);
     }
   }
@@ -457,7 +541,7 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
   } else {
     st["state"] = state_name(State::kInProcess);
     st["intake_incomplete"] = false;
-    I.plan(st, p, *d, dec, d->received);
+    I.plan(st, *rules, p, *d, dec, d->received);
   }
   for (int attempt = 0; attempt < 20; ++attempt) {
     int64_t n;
@@ -489,7 +573,10 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
       }
       return I.view(st, r->versions.empty() ? 1 : r->versions[0]);
     }
-    if (r.error().code != ErrorCode::kFailedPrecondition) return r.error();
+    if (r.error().code != ErrorCode::kFailedPrecondition) {
+      return store_failure("submit " + p.name + " dossier " + st["id"].get<std::string>(),
+                           r.error(), s.idempotency_key);
+    }
     // Another engine took this number: try the next one.
   }
   return make_error(ErrorCode::kInternal, "could not allocate a dossier number");
@@ -504,12 +591,14 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
   auto now_r = I.now();
   if (!now_r) return now_r.error();
   int64_t now = *now_r;
+  std::string aname(action_name(action));
+  const std::string what = "act `" + aname + "` on dossier " + std::string(dossier_id);
   if (!idempotency_key.empty()) {
     auto prev = I.cfg.store->find_event_by_key(idempotency_key);
-    if (!prev) return prev.error();
+    if (!prev) return in_context(what, prev.error());
     if (prev->has_value()) {
       auto ds = I.cfg.store->get_dossier(dossier_id);
-      if (!ds) return ds.error();
+      if (!ds) return in_context(what, ds.error());
       return I.view(json::parse(ds->state_json), ds->version);
     }
   }
@@ -521,15 +610,17 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
     return make_error(ErrorCode::kInvalidArgument, "the action's payload must be a JSON object");
   }
   auto ds = I.cfg.store->get_dossier(dossier_id);
-  if (!ds) return ds.error();
+  if (!ds) return in_context(what, ds.error());
   json st = json::parse(ds->state_json, nullptr, false);
-  if (st.is_discarded()) return make_error(ErrorCode::kInternal, "stored state is damaged");
+  if (st.is_discarded()) {
+    return make_error(ErrorCode::kInternal, what + ": stored state is damaged");
+  }
   std::string who = actor_text(actor, meta, I.reg());
   State s = state_from(st["state"].get<std::string>());
-  std::string aname(action_name(action));
   int64_t receiving = st["receiving"];
   size_t step = st["step"];
   auto& steps = st["steps"];
+  json delegation;  // set when a delegate acts in the holder's stead
   bool desk_action = action == Action::kSupplement || action == Action::kPaid ||
                      action == Action::kWithdraw || action == Action::kRefuseIntake ||
                      action == Action::kReturn || action == Action::kNotCollected;
@@ -549,16 +640,35 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
                                  "dossier " + std::string(dossier_id) + " has no step in progress"),
                       now, meta);
     }
-    int64_t unit = steps[step]["unit"];
-    std::string role = steps[step]["role"];
-    bool ok = actor.unit == unit && (role.empty() || actor.role == role);
-    if (!ok) {
-      std::string need = I.unit_text(unit, meta) + (role.empty() ? "" : " / " + role);
-      return I.refuse(actor, dossier_id, aname,
-                      make_error(ErrorCode::kPermissionDenied,
-                                 "step `" + steps[step]["name"].get<std::string>() +
-                                     "` is in the hands of " + need + "; you are " + who),
-                      now, meta);
+    // The holder fixed at receipt, or the delegate of a delegation in force
+    // on the day of the action; the holder keeps the power it delegated.
+    authority::Handler holder{steps[step]["unit"].get<int64_t>(),
+                              steps[step]["role"].get<std::string>()};
+    if (!may_act(actor, holder)) {
+      const std::string sname = steps[step]["name"];
+      const int32_t day = calendar::date_of(now);
+      auto del = I.delegations(*rules, st, sname, holder, day);
+      if (del.in_force && may_act(actor, del.in_force->to)) {
+        const auto& r = del.procedure->rules[static_cast<size_t>(del.in_force->rule)];
+        delegation = {{"holder", I.handler_text(holder, meta)},
+                      {"basis", r.basis},
+                      {"in_force", period_text(r)}};
+      } else {
+        std::string need = I.handler_text(holder, meta);
+        if (del.in_force) {
+          const auto& r = del.procedure->rules[static_cast<size_t>(del.in_force->rule)];
+          need += " and, by delegation (" + basis_text(r) + ") in force on " +
+                  calendar::format_date(day) + ", of " + I.handler_text(del.in_force->to, meta);
+        }
+        std::string msg = "step `" + sname + "` is in the hands of " + need + "; you are " + who;
+        for (const auto& e : del.elsewhere) {
+          const auto& r = del.procedure->rules[static_cast<size_t>(e.rule)];
+          msg += "; the delegation to " + I.handler_text(e.to, meta) + " (" + basis_text(r) +
+                 ") is in force " + period_text(r) + ", not on " + calendar::format_date(day);
+        }
+        return I.refuse(actor, dossier_id, aname, make_error(ErrorCode::kPermissionDenied, msg),
+                        now, meta);
+      }
     }
   }
   auto wrong_state = [&](const std::string& needs) {
@@ -570,6 +680,7 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
   };
   std::string kind = aname;
   json ev = payload;
+  if (!delegation.is_null()) ev["delegation"] = delegation;
   const rules::ProcedureMeta* p = nullptr;
   for (const auto& pm : meta.procedures) {
     if (pm.name == st["procedure"]) p = &pm;
@@ -670,7 +781,7 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
         st["level"] = hoso_unit_level(dec.unit) == 1 ? "province" : "commune";
         st["deadline_minutes"] = dec.deadline_minutes;
         st["state"] = state_name(State::kInProcess);
-        I.plan(st, pm, *d, dec, now);
+        I.plan(st, *rules, pm, *d, dec, now);
         kind = "received_complete";
         break;
       }
@@ -753,10 +864,10 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
   if (!r) {
     if (r.error().code == ErrorCode::kFailedPrecondition) {
       return make_error(ErrorCode::kFailedPrecondition,
-                        "dossier " + std::string(dossier_id) +
-                            " changed while this action was prepared; read it again and retry");
+                        what + ": the dossier changed while this action was prepared; " +
+                            "read it again and retry (" + r.error().message + ")");
     }
-    return r.error();
+    return store_failure(what, r.error(), idempotency_key);
   }
   int64_t version = r->versions.empty() ? ds->version + 1 : r->versions[0];
   if (hand_off) {
@@ -832,7 +943,10 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
     req.now = now;
     req.limit = 256;
     auto due = I.cfg.store->claim_due(req);
-    if (!due) return due.error();
+    if (!due) {
+      return in_context("advance to " + calendar::format_instant(now) + ": claiming due deadlines",
+                        due.error());
+    }
     if (due->empty()) break;
     for (const auto& dl : *due) {
       if (dl.kind == "chain") {
@@ -842,8 +956,10 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
         }
         continue;
       }
+      const std::string what = "advance to " + calendar::format_instant(now) + ": deadline `" +
+                               dl.kind + "` of dossier " + dl.dossier_id;
       auto ds = I.cfg.store->get_dossier(dl.dossier_id);
-      if (!ds) return ds.error();
+      if (!ds) return in_context(what, ds.error());
       json st = json::parse(ds->state_json, nullptr, false);
       if (st.is_discarded()) continue;
       const rules::ProcedureMeta* p = nullptr;
@@ -915,7 +1031,7 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
       auto r = I.commit(b);
       if (!r) {
         if (r.error().code == ErrorCode::kFailedPrecondition) continue;  // fired elsewhere
-        return r.error();
+        return in_context(what, r.error());
       }
       if (!b.events.empty()) {
         ++report.fired;
@@ -929,7 +1045,7 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
 Result<DossierView> Engine::show_unguarded(const Actor& actor, std::string_view dossier_id) const {
   const Impl& I = *impl_;
   auto ds = I.cfg.store->get_dossier(dossier_id);
-  if (!ds) return ds.error();
+  if (!ds) return in_context("show dossier " + std::string(dossier_id), ds.error());
   json st = json::parse(ds->state_json, nullptr, false);
   if (st.is_discarded()) return make_error(ErrorCode::kInternal, "stored state is damaged");
   hoso_rt_ctx c = I.ctx();
@@ -947,7 +1063,7 @@ Result<Kpi> Engine::kpi_unguarded() const {
   std::set<std::string> ids;
   for (store::Sequence from = 1;;) {
     auto page = I.cfg.store->read_journal(from, 2048);
-    if (!page) return page.error();
+    if (!page) return in_context("kpi: reading the journal", page.error());
     if (page->empty()) break;
     for (const auto& e : *page) {
       if (!e.dossier_id.empty()) ids.insert(e.dossier_id);

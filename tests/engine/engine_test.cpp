@@ -65,6 +65,47 @@ decentralise Certificate
   from province.land_registry to site.land_office
   effective 2025-07-01
   basis "Nghị định 151/2025/NĐ-CP"
+
+procedure Licence {
+  basis    "Nghị định 139/2025/NĐ-CP"
+  level    commune
+  deadline 20 working days
+  dossier {
+    site : Commune
+  }
+  steps {
+    sign by commune.people_committee.chairman within 20 working days yields licence
+  }
+}
+
+delegate commune.people_committee.chairman
+  to commune.people_committee.vice_chairman
+  for Licence.sign
+  effective 2026-03-10 until 2026-03-20
+  basis "Quyết định ủy quyền số 7/QĐ-UBND"
+
+procedure Signoff {
+  basis    "Nghị định 140/2025/NĐ-CP"
+  level    commune
+  deadline 20 working days
+  dossier {
+    site : Commune
+  }
+  steps {
+    sign by province.construction.head within 20 working days yields permit
+  }
+}
+
+decentralise Signoff.sign
+  from province.construction to commune.people_committee.chairman
+  effective 2026-03-09
+  basis "Nghị định 140/2025/NĐ-CP, Điều 12"
+
+delegate commune.people_committee.chairman
+  to commune.people_committee.vice_chairman
+  for Signoff.sign
+  effective 2026-03-10 until 2026-03-20
+  basis "Quyết định ủy quyền số 8/QĐ-UBND"
 )";
 
 class FixedClock final : public engine::Clock {
@@ -335,6 +376,175 @@ TEST(Engine, DeadlinesSurviveARestartAndFireOnce) {
     EXPECT_TRUE(f.store->verify_chain()->intact);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Delegations count on the day of the action (ủy quyền): the holder of the
+// step is fixed at receipt, the delegate may act on the days the delegation
+// is in force, and the holder keeps the power meanwhile.
+
+const char* kChairman = "commune Bắc Hà/chairman#ct";
+const char* kVice = "commune Bắc Hà/vice_chairman#pct";
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(EngineDelegation, ADelegateMayActWhileTheDelegationIsInForceThoughTheDossierCameInBefore) {
+  Fixture f;
+  const char* site = R"({"site": "Sa Pa"})";
+  auto a = f.submit(site, "2026-03-02 09:00", "commune Bắc Hà/one_stop#a", "Licence");
+  auto b = f.submit(site, "2026-03-02 09:00", "commune Bắc Hà/one_stop#a", "Licence");
+  EXPECT_EQ(f.state(a.id)["steps"][0]["role"], "chairman");
+
+  // Before the delegation: the chairman's step, and the refusal says so.
+  auto early = f.act(kVice, a.id, engine::Action::kComplete, "2026-03-05 10:00");
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, ErrorCode::kPermissionDenied);
+  const std::string& m = early.error().message;
+  EXPECT_TRUE(has(m, "/ chairman; you are")) << m;
+  EXPECT_TRUE(has(m, "from 2026-03-10 to 2026-03-20, not on 2026-03-05")) << m;
+
+  // During it: the vice chairman signs, and the journal says in whose stead.
+  auto during = f.act(kVice, a.id, engine::Action::kComplete, "2026-03-16 10:00");
+  ASSERT_TRUE(during.ok()) << during.error().message;
+  EXPECT_EQ(f.state(a.id)["state"], "result_ready");
+  auto journal = f.store->dossier_journal(a.id);
+  ASSERT_TRUE(journal.ok());
+  EXPECT_EQ(journal->back().kind, "result_ready");
+  EXPECT_TRUE(has(journal->back().actor, "vice_chairman")) << journal->back().actor;
+  json ev = json::parse(journal->back().payload);
+  ASSERT_TRUE(ev.contains("delegation")) << ev.dump();
+  EXPECT_TRUE(has(ev["delegation"]["holder"].get<std::string>(), "/ chairman"));
+  EXPECT_EQ(ev["delegation"]["basis"][0], "Quyết định ủy quyền số 7/QĐ-UBND");
+
+  // After it: refused again, audited, and the chairman may act.
+  auto late = f.act(kVice, b.id, engine::Action::kComplete, "2026-03-25 10:00");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(has(late.error().message, "/ chairman; you are")) << late.error().message;
+  EXPECT_TRUE(has(late.error().message, "not on 2026-03-25")) << late.error().message;
+  auto refused = f.store->dossier_journal(b.id);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->back().kind, "refused");
+  auto chair = f.act(kChairman, b.id, engine::Action::kComplete, "2026-03-25 10:30");
+  EXPECT_TRUE(chair.ok()) << chair.error().message;
+  EXPECT_TRUE(f.store->verify_chain()->intact);
+}
+
+TEST(EngineDelegation, TheDelegatorKeepsThePowerAndTheDelegationEndsOnItsLastDay) {
+  Fixture f;
+  const char* site = R"({"site": "Sa Pa"})";
+  // Received while the delegation is in force: the step is still the
+  // chairman's; the delegation is looked up on each action's day.
+  auto a = f.submit(site, "2026-03-12 09:00", "commune Bắc Hà/one_stop#a", "Licence");
+  auto b = f.submit(site, "2026-03-12 09:00", "commune Bắc Hà/one_stop#a", "Licence");
+  auto c = f.submit(site, "2026-03-12 09:00", "commune Bắc Hà/one_stop#a", "Licence");
+  EXPECT_EQ(f.state(a.id)["steps"][0]["role"], "chairman");
+
+  auto chair = f.act(kChairman, a.id, engine::Action::kComplete, "2026-03-16 10:00");
+  EXPECT_TRUE(chair.ok()) << chair.error().message;
+  json ev = json::parse(f.store->dossier_journal(a.id)->back().payload);
+  EXPECT_FALSE(ev.contains("delegation")) << ev.dump();  // the holder acts in its own right
+
+  auto other =
+      f.act("commune Bắc Hà/economy/head#x", b.id, engine::Action::kComplete, "2026-03-16 10:00");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kPermissionDenied);
+  const std::string& m = other.error().message;
+  EXPECT_TRUE(has(m,
+                  "/ chairman and, by delegation (Quyết định ủy quyền số 7/QĐ-UBND) in force "
+                  "on 2026-03-16, of "))
+      << m;
+  EXPECT_TRUE(has(m, "/ vice_chairman; you are")) << m;
+
+  EXPECT_TRUE(f.act(kVice, b.id, engine::Action::kComplete, "2026-03-20 16:00").ok());
+  auto after = f.act(kVice, c.id, engine::Action::kComplete, "2026-03-23 08:00");
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(has(after.error().message, "/ chairman; you are")) << after.error().message;
+}
+
+TEST(EngineDelegation, ADossierReceivedBeforeADecentralisationKeepsItsHolder) {
+  Fixture f;
+  const char* site = R"({"site": "Sa Pa"})";
+  const char* desk = "commune Bắc Hà/one_stop#a";
+  // Received before the step moved to the commune: the province department
+  // signs it, and the commune chairman's delegation is not about it.
+  auto old = f.submit(site, "2026-03-02 09:00", desk, "Signoff");
+  EXPECT_EQ(f.state(old.id)["steps"][0]["role"], "head");
+  auto vice = f.act(kVice, old.id, engine::Action::kComplete, "2026-03-16 10:00");
+  ASSERT_FALSE(vice.ok());
+  EXPECT_EQ(vice.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(has(vice.error().message, "/ head; you are")) << vice.error().message;
+  EXPECT_FALSE(has(vice.error().message, "delegation")) << vice.error().message;
+  auto head = f.act("province Lào Cai/construction/head#h", old.id, engine::Action::kComplete,
+                    "2026-03-16 10:00");
+  EXPECT_TRUE(head.ok()) << head.error().message;
+
+  // Received after it, while the delegation was in force: the chairman holds
+  // the step and the vice chairman may sign until the delegation ends.
+  auto a = f.submit(site, "2026-03-11 09:00", desk, "Signoff");
+  auto b = f.submit(site, "2026-03-11 09:00", desk, "Signoff");
+  EXPECT_EQ(f.state(a.id)["steps"][0]["role"], "chairman");
+  auto during = f.act(kVice, a.id, engine::Action::kComplete, "2026-03-16 10:00");
+  EXPECT_TRUE(during.ok()) << during.error().message;
+  auto late = f.act(kVice, b.id, engine::Action::kComplete, "2026-03-23 10:00");
+  ASSERT_FALSE(late.ok());
+  EXPECT_TRUE(has(late.error().message, "/ chairman; you are")) << late.error().message;
+}
+
+// Errors the engine passes through from the store say which action on which
+// dossier met them, and keep the store's code.
+TEST(EngineStoreErrors, AFailedWriteNamesTheActionAndTheDossier) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("hoso_engine_faults_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    store::SqliteConfig cfg((dir / "s.db").string());
+    cfg.faults = std::make_shared<store::FaultInjector>();
+    auto s = store::open_sqlite_store(cfg);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    Fixture f(std::move(*s));
+    auto v = f.submit(R"({"site": "Sa Pa", "floors": 2})");
+    ASSERT_FALSE(v.id.empty());
+    cfg.faults->fail_write(1, store::FaultInjector::Kind::kDiskFull, /*sticky=*/true);
+    f.clock.t = at("2026-03-02 10:00");
+    auto desk = f.actor("commune Bắc Hà/one_stop#a");
+    auto r = f.eng->act(desk, v.id, engine::Action::kComplete, "{}", "desk-7");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kIo);
+    const std::string& m = r.error().message;
+    EXPECT_TRUE(has(m, "act `complete` on dossier " + v.id + ": ")) << m;
+    EXPECT_TRUE(has(m, "disk is full")) << m;
+    EXPECT_TRUE(has(m, "retry with the same idempotency key, `desk-7`")) << m;
+
+    engine::Submission sub;
+    sub.dossier_json = R"({"procedure": "Permit", "received": "2026-03-02 10:00",
+                           "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
+    auto s2 = f.eng->submit(desk, sub);
+    ASSERT_FALSE(s2.ok());
+    EXPECT_EQ(s2.error().code, ErrorCode::kIo);
+    EXPECT_TRUE(has(s2.error().message, "submit Permit dossier HS00000002: "))
+        << s2.error().message;
+
+    // Nothing was applied; the same call with the same key goes through.
+    cfg.faults->disarm();
+    EXPECT_EQ(f.state(v.id)["step"], 0);
+    auto again = f.eng->act(desk, v.id, engine::Action::kComplete, "{}", "desk-7");
+    EXPECT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(f.state(v.id)["step"], 1);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(EngineStoreErrors, AStaleOrMissingDossierNamesTheAction) {
+  Fixture f;
+  auto missing =
+      f.act("commune Bắc Hà/one_stop#a", "HS00000099", engine::Action::kReturn, "2026-03-02 10:00");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(has(missing.error().message, "act `return` on dossier HS00000099: "))
+      << missing.error().message;
 }
 
 TEST(Engine, TwoEnginesInOneProcess) {

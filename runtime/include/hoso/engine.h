@@ -1,9 +1,12 @@
 // The dossier engine integrators embed: it takes dossiers in at any one-stop
 // desk, routes each with the compiled rules in force on the day of receipt,
 // runs its steps, keeps its clock on the working calendar, warns, apologises
-// and escalates when deadlines slip, lets only the right officials act, and
-// records every action (allowed or refused) in the store's hash-chained
-// journal.
+// and escalates when deadlines slip, lets only the right officials act (the
+// desk for intake and return; the holder of the current step, fixed at
+// receipt, or the delegate of a delegation in force on the day of the action),
+// and records every action (allowed or refused) in the store's hash-chained
+// journal. Errors from the store keep their code and name the call and the
+// dossier they met.
 //
 // Everything is injected: rules (any rules::Decider: interpreter, JIT or a
 // pack), store, calendar, registry, clock. No global state; two engines in
