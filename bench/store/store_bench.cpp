@@ -3,7 +3,7 @@
 // open dossier in the in-memory store. Prints a Markdown table.
 //
 //   store_bench [--dir DIR] [--runs R] [--seconds S] [--dossiers N] [--clients 1,16]
-//               [--checkpoint-pages P] [--no-sync] [--no-memory]
+//               [--checkpoint-pages P] [--no-sync] [--sync-inline] [--no-memory]
 #include <malloc.h>
 
 #include <algorithm>
@@ -63,6 +63,8 @@ double percentile(std::vector<double>& v, double p) {
 }
 
 std::size_t g_checkpoint_pages = hoso::store::SqliteConfig{}.checkpoint_pages;
+bool g_sync_inline = false;
+std::size_t g_max_group = hoso::store::SqliteConfig{}.max_group;  // --sync-inline: SQLite fsyncs inside COMMIT
 
 RunResult run_sqlite(const std::string& dir, int clients, double seconds, int run, bool sync) {
   const std::string path =
@@ -72,6 +74,8 @@ RunResult run_sqlite(const std::string& dir, int clients, double seconds, int ru
   std::filesystem::remove(path + "-shm");
   hoso::store::SqliteConfig config(path);
   config.synchronous_full = sync;
+  config.sync_off_lock = !g_sync_inline;
+  config.max_group = g_max_group;
   config.checkpoint_pages = g_checkpoint_pages;
   auto opened = hoso::store::open_sqlite_store(config);
   if (!opened.ok()) {
@@ -159,6 +163,10 @@ int main(int argc, char** argv) {
   std::vector<int> client_counts = {1, 4, 16};
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--sync-inline") {
+      g_sync_inline = true;
+      continue;
+    }
     if (flag == "--no-sync") {
       sync = false;
       continue;
@@ -174,6 +182,7 @@ int main(int argc, char** argv) {
     if (flag == "--seconds") seconds = std::atof(value.c_str());
     if (flag == "--dossiers") dossiers = std::atoi(value.c_str());
     if (flag == "--checkpoint-pages") g_checkpoint_pages = std::stoul(value);
+    if (flag == "--max-group") g_max_group = std::stoul(value);
     if (flag == "--clients") {
       client_counts.clear();
       std::size_t pos = 0;

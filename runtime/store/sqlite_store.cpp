@@ -1,14 +1,24 @@
 // The SQLite store. One writer connection owned by a committer thread that
-// group-commits queued batches (one transaction, one fsync, a savepoint per
-// batch); one reader connection for queries (WAL lets it read while the
+// group-commits queued batches (one transaction per group); a syncer thread
+// that fsyncs the WAL after each group's transaction and only then
+// acknowledges its callers, so the next group's writes overlap this group's
+// fsync; one reader connection for queries (WAL lets it read while the
 // committer writes). See docs/store.md for the schema and guarantees.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "common.h"
 #include "fault_vfs.h"
@@ -213,6 +223,14 @@ class SqliteStore final : public Store {
   Result<Head> load_head();
 
   void checkpoint_loop();
+  void sync_loop();
+  Result<void> sync_wal();
+  // Set after a failed fsync: then reads fail too, since they could serve
+  // what never reached the disk (a retried action found as a duplicate).
+  std::optional<Error> poisoned() const {
+    std::lock_guard lock(s_mu_);
+    return poisoned_;
+  }
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   template <class T, class F>
@@ -238,6 +256,20 @@ class SqliteStore final : public Store {
   bool ck_due_ = false;
   bool ck_stop_ = false;
   std::thread checkpointer_;
+
+  // Pipelined durability (config_.sync_off_lock): groups whose transaction
+  // is written wait here for the syncer's fdatasync of the WAL. After a
+  // failed fsync the store is poisoned: every later write fails until it is
+  // reopened, because the kernel may have dropped pages that later frames
+  // build on.
+  bool pipelined_ = false;
+  mutable std::mutex s_mu_;
+  std::condition_variable s_cv_;
+  std::vector<Request*> s_pending_;
+  bool s_stop_ = false;
+  std::optional<Error> poisoned_;
+  std::thread syncer_;
+  int wal_fd_ = -1;  // the WAL, opened by the syncer on first use
 };
 
 SqliteStore::~SqliteStore() {
@@ -249,6 +281,15 @@ SqliteStore::~SqliteStore() {
     q_cv_.notify_all();
     committer_.join();
   }
+  if (syncer_.joinable()) {  // after the committer: it drains what the committer handed on
+    {
+      std::lock_guard lock(s_mu_);
+      s_stop_ = true;
+    }
+    s_cv_.notify_all();
+    syncer_.join();
+  }
+  if (wal_fd_ >= 0) ::close(wal_fd_);
   if (checkpointer_.joinable()) {
     {
       std::lock_guard lock(ck_mu_);
@@ -296,7 +337,11 @@ Result<void> SqliteStore::open() {
   }
   const char* sync =
       config_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF";
-  if (auto r = writer_.exec(sync); !r) return r;
+  // Pipelined: SQLite writes the WAL without fsync (NORMAL keeps the fsyncs
+  // around checkpoints) and the syncer makes each group durable before it
+  // is acknowledged.
+  pipelined_ = config_.synchronous_full && config_.sync_off_lock;
+  if (auto r = writer_.exec(pipelined_ ? "PRAGMA synchronous=NORMAL" : sync); !r) return r;
   if (auto r = reader_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) return r;
   sqlite3_busy_timeout(reader_.db(), config_.busy_timeout_ms);
   if (auto r = reader_.exec("PRAGMA query_only=1"); !r) return r;
@@ -309,8 +354,75 @@ Result<void> SqliteStore::open() {
     sqlite3_wal_hook(writer_.db(), &SqliteStore::on_wal_commit, this);
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
   }
+  if (pipelined_) syncer_ = std::thread([this] { sync_loop(); });
   committer_ = std::thread([this] { run(); });
   return {};
+}
+
+Result<void> SqliteStore::sync_wal() {
+  auto failed = [&](bool full, const std::string& detail) {
+    return make_error(ErrorCode::kIo,
+                      "store '" + config_.path + "': fsync of the write-ahead log failed: " +
+                          (full ? "the disk is full (" : "I/O error (") + detail + ")");
+  };
+  if (config_.faults) {
+    if (const int rc = config_.faults->on_sync(); rc != SQLITE_OK) {
+      return failed((rc & 0xff) == SQLITE_FULL, std::string("injected: ") + sqlite3_errstr(rc));
+    }
+  }
+  if (wal_fd_ < 0) {
+    // The WAL's own name, as SQLite derives it from the database's.
+    const char* wal = sqlite3_filename_wal(sqlite3_db_filename(writer_.db(), "main"));
+    if (wal == nullptr) return failed(false, "SQLite names no WAL file");
+    wal_fd_ = ::open(wal, O_RDWR | O_CLOEXEC);
+    if (wal_fd_ < 0)
+      return failed(false, std::string("cannot open ") + wal + ": " + std::strerror(errno));
+  }
+  while (::fdatasync(wal_fd_) != 0) {
+    if (errno == EINTR) continue;
+    const int e = errno;
+    return failed(e == ENOSPC || e == EDQUOT, std::strerror(e));
+  }
+  return {};
+}
+
+void SqliteStore::sync_loop() {
+  std::vector<Request*> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(s_mu_);
+      s_cv_.wait(lock, [&] { return s_stop_ || !s_pending_.empty(); });
+      if (s_pending_.empty()) return;  // stopping and drained
+      batch.swap(s_pending_);
+    }
+    // One fdatasync covers every group written so far: the WAL is appended
+    // in commit order, so a later group is never durable without an earlier.
+    std::optional<Error> err = poisoned();
+    if (!err) {
+      if (auto r = sync_wal(); !r) {
+        err = r.error();
+        err->message +=
+            "; the actions of this group may or may not have reached the disk, and the store "
+            "refuses writes until it is reopened (reopening keeps exactly what is on disk): "
+            "reopen it and retry them with the same idempotency keys";
+        std::lock_guard lock(s_mu_);
+        poisoned_ = make_error(ErrorCode::kIo,
+                               "store '" + config_.path +
+                                   "': refusing writes after a failed fsync of the write-ahead log "
+                                   "(" +
+                                   r.error().message + "); reopen the store, then retry");
+      }
+    }
+    for (Request* r : batch) {
+      if (err && !r->error) {
+        r->error = *err;
+        r->result = CommitResult{};
+        r->claimed.clear();
+      }
+      r->done.post();
+    }
+    batch.clear();
+  }
 }
 
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
@@ -368,7 +480,15 @@ void SqliteStore::run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
     run_group(group);
-    for (Request* r : group) r->done.post();
+    if (pipelined_) {
+      {
+        std::lock_guard lock(s_mu_);
+        s_pending_.insert(s_pending_.end(), group.begin(), group.end());
+      }
+      s_cv_.notify_one();
+    } else {
+      for (Request* r : group) r->done.post();
+    }
   }
 }
 
@@ -394,6 +514,14 @@ void SqliteStore::run_group(const std::vector<Request*>& group) {
   // for another reason than the disk, the transaction is rolled back and the
   // group runs again without that batch, so it cannot poison the others.
   std::vector<Request*> live = group;
+  if (auto p = pipelined_ ? poisoned() : std::nullopt) {
+    for (Request* r : live) {
+      r->error = *p;
+      r->result = CommitResult{};
+      r->claimed.clear();
+    }
+    return;
+  }
   auto fail_all = [&](const Error& e) {
     for (Request* r : live) {
       if (!r->error) r->error = e;
@@ -646,6 +774,7 @@ Result<std::vector<Deadline>> SqliteStore::claim_due(const ClaimRequest& req) {
 
 template <class T, class F>
 Result<std::vector<T>> SqliteStore::read_rows(const char* sql, F&& bind_args) const {
+  if (auto p = poisoned()) return *p;
   std::lock_guard lock(read_mu_);
   auto s = reader_.prep(sql);
   if (!s) return s.error();
@@ -707,6 +836,7 @@ Result<std::vector<Deadline>> SqliteStore::dossier_deadlines(std::string_view do
 }
 
 Result<std::optional<Instant>> SqliteStore::next_deadline() const {
+  if (auto p = poisoned()) return *p;
   std::lock_guard lock(read_mu_);
   auto s = reader_.prep(kNextDeadline);
   if (!s) return s.error();
@@ -720,6 +850,7 @@ Result<std::optional<Instant>> SqliteStore::next_deadline() const {
 }
 
 Result<Counts> SqliteStore::counts() const {
+  if (auto p = poisoned()) return *p;
   std::lock_guard lock(read_mu_);
   auto s = reader_.prep(kCounts);
   if (!s) return s.error();
@@ -735,6 +866,7 @@ Result<Counts> SqliteStore::counts() const {
 }
 
 Result<ChainReport> SqliteStore::verify_chain() const {
+  if (auto p = poisoned()) return *p;
   std::lock_guard lock(read_mu_);
   return verify_on(reader_);
 }

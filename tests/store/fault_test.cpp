@@ -70,10 +70,13 @@ struct FaultRun {
 };
 
 // Commits `total` actions on a store whose faults are armed after `warmup`.
+// pipelined: the WAL is fsynced by the store's syncer thread after the
+// transaction (SqliteConfig::sync_off_lock); else SQLite fsyncs inside COMMIT.
 FaultRun run_with_fault(const std::string& path, int total, int warmup,
-                        const std::function<void(FaultInjector&)>& arm) {
+                        const std::function<void(FaultInjector&)>& arm, bool pipelined = true) {
   FaultRun run;
   SqliteConfig config(path);
+  config.sync_off_lock = pipelined;
   config.faults = std::make_shared<FaultInjector>();
   auto opened = open_sqlite_store(config);
   EXPECT_TRUE(opened.ok()) << opened.error().message;
@@ -134,40 +137,80 @@ TEST(Faults, PersistentDiskFullRefusesEveryCommitAndLosesNothingAcknowledged) {
   expect_consistent(path, run.acked, run.failed, false);
 }
 
-TEST(Faults, FailedFsyncNeverHalfAppliesABatch) {
-  // After a failed fsync the batch may or may not be on disk (the WAL frames
-  // were written), so only atomicity and agreement are checked for it.
+TEST(Faults, FailedFsyncInsideCommitNeverHalfAppliesABatch) {
+  // SQLite fsyncs inside COMMIT: after a failed fsync the batch may or may
+  // not be on disk (the WAL frames were written), so only atomicity and
+  // agreement are checked for it; SQLite rewrites those frames, so later
+  // commits go on.
   for (auto kind : {FaultInjector::Kind::kIoError, FaultInjector::Kind::kDiskFull}) {
     TempDir dir;
     const std::string path = dir.file("s.db");
-    FaultRun run = run_with_fault(path, 16, 8, [&](FaultInjector& f) { f.fail_sync(1, kind); });
+    FaultRun run = run_with_fault(
+        path, 16, 8, [&](FaultInjector& f) { f.fail_sync(1, kind); }, /*pipelined=*/false);
     ASSERT_EQ(run.failed.size(), 1u);
     EXPECT_EQ(run.errors[0].code, ErrorCode::kIo);
     expect_consistent(path, run.acked, run.failed, true);
   }
 }
 
+TEST(Faults, FailedPipelinedFsyncFailsTheGroupAndRefusesWritesUntilReopened) {
+  // The syncer's fdatasync fails: the kernel may have dropped WAL pages that
+  // later frames build on, so the store fails the group (its outcome is in
+  // doubt), refuses every later write with a clear error, and a reopened
+  // store keeps exactly what reached the disk and takes writes again.
+  for (auto kind : {FaultInjector::Kind::kIoError, FaultInjector::Kind::kDiskFull}) {
+    TempDir dir;
+    const std::string path = dir.file("s.db");
+    FaultRun run = run_with_fault(path, 16, 8, [&](FaultInjector& f) { f.fail_sync(1, kind); });
+    EXPECT_EQ(run.acked, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+    ASSERT_EQ(run.failed.size(), 8u);
+    for (const Error& e : run.errors) EXPECT_EQ(e.code, ErrorCode::kIo) << e.message;
+    const std::string& first = run.errors[0].message;
+    EXPECT_NE(first.find("fsync of the write-ahead log failed"), std::string::npos) << first;
+    EXPECT_NE(first.find(kind == FaultInjector::Kind::kDiskFull ? "disk is full" : "I/O error"),
+              std::string::npos)
+        << first;
+    EXPECT_NE(first.find("may or may not"), std::string::npos) << first;
+    EXPECT_NE(first.find("same idempotency keys"), std::string::npos) << first;
+    const std::string& later = run.errors[1].message;
+    EXPECT_NE(later.find("refusing writes after a failed fsync"), std::string::npos) << later;
+    EXPECT_NE(later.find("reopen the store"), std::string::npos) << later;
+    expect_consistent(path, run.acked, run.failed, true);
+    auto reopened = open_sqlite_store(SqliteConfig(path));
+    ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+    auto d = (*reopened)->get_dossier("d0");
+    ASSERT_TRUE(d.ok());
+    EXPECT_TRUE((*reopened)->commit(step(100, d->version)).ok()) << "writes go on after reopening";
+  }
+}
+
 TEST(Faults, EveryWriteAndSyncPositionLeavesAConsistentStore) {
   // Sweep the fault over the first writes and syncs of a short run, the way
-  // SQLite's own tests walk a fault through every I/O call.
+  // SQLite's own tests walk a fault through every I/O call, with the fsync
+  // on the syncer thread and inside COMMIT.
   int injected_runs = 0;
-  for (int nth = 1; nth <= 12; ++nth) {
-    for (bool sync : {false, true}) {
-      TempDir dir;
-      const std::string path = dir.file("s.db");
-      FaultRun run = run_with_fault(path, 10, 2, [&](FaultInjector& f) {
-        if (sync) {
-          f.fail_sync(nth, FaultInjector::Kind::kIoError);
-        } else {
-          f.fail_write(nth, FaultInjector::Kind::kDiskFull);
-        }
-      });
-      injected_runs += run.failed.empty() ? 0 : 1;
-      for (const Error& e : run.errors) EXPECT_EQ(e.code, ErrorCode::kIo) << e.message;
-      expect_consistent(path, run.acked, run.failed, sync);
+  for (bool pipelined : {true, false}) {
+    for (int nth = 1; nth <= 12; ++nth) {
+      for (bool sync : {false, true}) {
+        TempDir dir;
+        const std::string path = dir.file("s.db");
+        FaultRun run = run_with_fault(
+            path, 10, 2,
+            [&](FaultInjector& f) {
+              if (sync) {
+                f.fail_sync(nth, FaultInjector::Kind::kIoError);
+              } else {
+                f.fail_write(nth, FaultInjector::Kind::kDiskFull);
+              }
+            },
+            pipelined);
+        injected_runs += run.failed.empty() ? 0 : 1;
+        for (const Error& e : run.errors) EXPECT_EQ(e.code, ErrorCode::kIo) << e.message;
+        expect_consistent(path, run.acked, run.failed, sync);
+      }
     }
   }
-  EXPECT_GT(injected_runs, 12) << "the sweep must actually hit commits";
+  EXPECT_GT(injected_runs, 24) << "the sweep must actually hit commits";
 }
 
 TEST(Faults, InjectorIsPerStore) {

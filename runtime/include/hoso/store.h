@@ -199,6 +199,12 @@ struct SqliteConfig {
   int busy_timeout_ms = 5000;
   std::size_t max_group = 256;   // batches per group commit (one transaction, one fsync)
   bool synchronous_full = true;  // false only to measure what fsync costs
+  // With synchronous_full: fsync the WAL on a syncer thread after each
+  // group's transaction, acknowledging the group only then, so the next
+  // group's writes overlap this group's fsync (false: SQLite fsyncs inside
+  // COMMIT, holding the write lock). Same durability either way; a reader
+  // may see a group up to one fsync before its callers are acknowledged.
+  bool sync_off_lock = true;
   // WAL pages after which a background connection checkpoints the WAL into
   // the database (off the commit path); 0: SQLite checkpoints inside commits.
   std::size_t checkpoint_pages = 4000;
