@@ -4,7 +4,8 @@
 // dossier (engine + in-memory store). Median of R runs.
 //
 //   engine_bench [--dir DIR] [--runs R] [--seconds S] [--clients 1,16]
-//                [--store sqlite|memory] [--no-sync] [--dossiers N] [--no-memory]
+//                [--store sqlite|memory] [--no-sync] [--sync-inline] [--dossiers N]
+//                [--no-memory]
 #include <malloc.h>
 #include <unistd.h>
 
@@ -173,7 +174,7 @@ int main(int argc, char** argv) {
   double seconds = 2;
   std::vector<int> clients = {1, 16};
   std::string kind = "sqlite";
-  bool sync = true, memory = true;
+  bool sync = true, memory = true, sync_inline = false;
   int dossiers = 100000;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
       kind = next();
     } else if (a == "--no-sync") {
       sync = false;
+    } else if (a == "--sync-inline") {
+      sync_inline = true;  // SQLite fsyncs inside COMMIT (the store's old way), for comparison
     } else if (a == "--dossiers") {
       dossiers = std::stoi(next());
     } else if (a == "--no-memory") {
@@ -219,7 +222,10 @@ int main(int argc, char** argv) {
     "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
 
   std::printf("store=%s sync=%s runs=%d seconds=%.1f (median of runs)\n\n", kind.c_str(),
-              sync ? "FULL" : "OFF", runs, seconds);
+              !sync         ? "OFF"
+              : sync_inline ? "FULL, fsync inside COMMIT"
+                            : "FULL, fsync on the syncer",
+              runs, seconds);
   std::printf("| clients | actions/s | p50 | p99 |\n|---|---:|---:|---:|\n");
   for (int c : clients) {
     std::vector<RunResult> rs;
@@ -233,6 +239,7 @@ int main(int argc, char** argv) {
         for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path + ext);
         hoso::store::SqliteConfig cfg(path);
         cfg.synchronous_full = sync;
+        cfg.sync_off_lock = !sync_inline;
         auto o = hoso::store::open_sqlite_store(cfg);
         if (!o.ok()) die(o.error().message);
         s = std::move(*o);

@@ -388,15 +388,16 @@ struct Engine::Impl {
     return ds;
   }
 
-  DossierView view(const json& st, int64_t version) const {
+  // Takes the state by value: callers move it in at their last use, so the
+  // tree is not copied.
+  DossierView view(json st, int64_t version) const {
     DossierView v;
     v.id = st["id"];
     v.procedure = st["procedure"];
     v.state = state_from(st["state"].get<std::string>());
     v.version = version;
-    json out = st;
-    out["version"] = version;
-    v.json = out.dump(2, ' ', false, json::error_handler_t::replace);
+    st["version"] = version;
+    v.json = st.dump(2, ' ', false, json::error_handler_t::replace);
     return v;
   }
 
@@ -571,7 +572,7 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
           if (ds) return I.view(json::parse(ds->state_json), ds->version);
         }
       }
-      return I.view(st, r->versions.empty() ? 1 : r->versions[0]);
+      return I.view(std::move(st), r->versions.empty() ? 1 : r->versions[0]);
     }
     if (r.error().code != ErrorCode::kFailedPrecondition) {
       return store_failure("submit " + p.name + " dossier " + st["id"].get<std::string>(),
@@ -874,7 +875,7 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
     // Best effort now; advance() retries it if this fails or the process dies.
     if (hand_on(*hand_off)) ++version;
   }
-  return I.view(st, version);
+  return I.view(std::move(st), version);
 }
 
 bool Engine::hand_on(const store::Deadline& dl) {
@@ -1054,7 +1055,7 @@ Result<DossierView> Engine::show_unguarded(const Actor& actor, std::string_view 
                       "dossier " + std::string(dossier_id) +
                           " was neither received nor handled by your commune or province");
   }
-  return I.view(st, ds->version);
+  return I.view(std::move(st), ds->version);
 }
 
 Result<Kpi> Engine::kpi_unguarded() const {

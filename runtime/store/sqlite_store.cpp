@@ -5,6 +5,7 @@
 // fsync; one reader connection for queries (WAL lets it read while the
 // committer writes). See docs/store.md for the schema and guarantees.
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -353,9 +354,15 @@ Result<void> SqliteStore::open() {
     // Replaces SQLite's automatic checkpoint inside the committing connection.
     sqlite3_wal_hook(writer_.db(), &SqliteStore::on_wal_commit, this);
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
+    pthread_setname_np(checkpointer_.native_handle(), "hoso-checkpoint");
   }
-  if (pipelined_) syncer_ = std::thread([this] { sync_loop(); });
+  // Named threads, so `top -H` and perf tell them apart.
+  if (pipelined_) {
+    syncer_ = std::thread([this] { sync_loop(); });
+    pthread_setname_np(syncer_.native_handle(), "hoso-sync");
+  }
   committer_ = std::thread([this] { run(); });
+  pthread_setname_np(committer_.native_handle(), "hoso-commit");
   return {};
 }
 
