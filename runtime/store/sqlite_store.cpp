@@ -31,7 +31,8 @@ namespace {
 
 constexpr const char* kHead = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
 constexpr const char* kFindKey = "SELECT seq FROM journal WHERE idempotency_key = ?1";
-constexpr const char* kVersion = "SELECT version FROM dossiers WHERE dossier_id = ?1";
+constexpr const char* kVersion =
+    "SELECT version, competent_unit, receiving_unit FROM dossiers WHERE dossier_id = ?1";
 constexpr const char* kFireAt = "SELECT fire_at FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
 constexpr const char* kInsertEvent =
     "INSERT INTO journal(seq, dossier_id, kind, instant, actor, payload, idempotency_key, hash) "
@@ -186,6 +187,15 @@ struct Request {
   std::optional<Error> error;
   CommitResult result;
   std::vector<Deadline> claimed;
+  // Dossier rows the batch's check read (version and units), so writing its
+  // state needs no second look-up.
+  struct Known {
+    std::string id;
+    bool exists = false;
+    std::int64_t version = 0;
+    std::string competent, receiving;
+  };
+  std::vector<Known> known;
   // Each caller waits on its own wakeup, so finishing a group wakes only that
   // group's callers.
   Wakeup done;
@@ -612,18 +622,26 @@ Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
       return {};
     }
   }
+  req.known.clear();
   for (const Expectation& x : b.expect) {
     auto s = writer_.prep(kVersion);
     if (!s) return s.error();
     Use u(*s);
     bind(*s, 1, x.dossier_id);
-    std::int64_t actual = 0;
-    if (auto r =
-            each_row(writer_, *s, [&](sqlite3_stmt* st) { actual = sqlite3_column_int64(st, 0); });
+    Request::Known k;
+    k.id = x.dossier_id;
+    if (auto r = each_row(writer_, *s,
+                          [&](sqlite3_stmt* st) {
+                            k.exists = true;
+                            k.version = sqlite3_column_int64(st, 0);
+                            k.competent = column_text(st, 1);
+                            k.receiving = column_text(st, 2);
+                          });
         !r) {
       return r;
     }
-    if (actual != x.version) return stale_version(x.dossier_id, x.version, actual);
+    if (k.version != x.version) return stale_version(x.dossier_id, x.version, k.version);
+    req.known.push_back(std::move(k));
   }
   for (const DeadlineRemoval& rm : b.remove_deadlines) {
     if (!rm.fired_at) continue;
@@ -670,23 +688,37 @@ Result<void> SqliteStore::write_batch(Request& req, Head& head) {
     req.result.last_seq = seq;
   }
   for (const DossierState& st : b.states) {
-    std::int64_t version = 1;
-    const char* sql = kInsertState;
-    {
+    auto known = std::find_if(req.known.begin(), req.known.end(),
+                              [&](const Request::Known& k) { return k.id == st.dossier_id; });
+    if (known == req.known.end()) {
+      Request::Known k;
+      k.id = st.dossier_id;
       auto now = writer_.prep(kStateNow);
       if (!now) return now.error();
       Use u(*now);
       bind(*now, 1, st.dossier_id);
       const int rc = sqlite3_step(*now);
       if (rc == SQLITE_ROW) {
-        version = sqlite3_column_int64(*now, 0) + 1;
-        const bool same_units =
-            column_text(*now, 1) == st.competent_unit && column_text(*now, 2) == st.receiving_unit;
-        sql = same_units ? kUpdateState : kUpdateStateAndUnits;
+        k.exists = true;
+        k.version = sqlite3_column_int64(*now, 0);
+        k.competent = column_text(*now, 1);
+        k.receiving = column_text(*now, 2);
       } else if (rc != SQLITE_DONE) {
         return writer_.error(rc, "read dossier state");
       }
+      req.known.push_back(std::move(k));
+      known = req.known.end() - 1;
     }
+    const std::int64_t version = known->exists ? known->version + 1 : 1;
+    const char* sql =
+        !known->exists ? kInsertState
+        : known->competent == st.competent_unit && known->receiving == st.receiving_unit
+            ? kUpdateState
+            : kUpdateStateAndUnits;
+    known->exists = true;  // a second state for it in this batch updates this one
+    known->version = version;
+    known->competent = st.competent_unit;
+    known->receiving = st.receiving_unit;
     auto s = writer_.prep(sql);
     if (!s) return s.error();
     Use u(*s);
@@ -706,6 +738,11 @@ Result<void> SqliteStore::write_batch(Request& req, Head& head) {
     req.result.versions.push_back(version);
   }
   for (const DeadlineRemoval& rm : b.remove_deadlines) {
+    // One the batch adds again is replaced by the upsert below: no delete.
+    const bool readded = std::any_of(
+        b.add_deadlines.begin(), b.add_deadlines.end(),
+        [&](const Deadline& d) { return d.dossier_id == rm.dossier_id && d.kind == rm.kind; });
+    if (readded) continue;
     auto s = writer_.prep(kDeleteDeadline);
     if (!s) return s.error();
     Use u(*s);
