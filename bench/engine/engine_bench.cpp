@@ -3,7 +3,8 @@
 // and N concurrent clients, latency of one action, and memory per open
 // dossier (engine + in-memory store). Median of R runs.
 //
-//   engine_bench [--dir DIR] [--runs R] [--seconds S] [--clients 1,16]
+//   engine_bench [--dir DIR] [--runs R] [--seconds S] [--warmup S] [--clients 1,16]
+//                [--checkpoint-pages P]
 //                [--store sqlite|memory] [--no-sync] [--sync-inline] [--dossiers N]
 //                [--no-memory]
 #include <malloc.h>
@@ -106,7 +107,10 @@ struct RunResult {
 };
 
 // One dossier's life: submit, three steps, return: five durable actions.
-RunResult run(Env& env, hoso::store::Store* s, int clients, double seconds) {
+// With `warmup` > 0 the clients run that long before the measured `seconds`
+// (a fresh store's WAL is still growing then: every commit extends the file,
+// and fdatasync must write its size too; a long-lived store reuses its WAL).
+RunResult run(Env& env, hoso::store::Store* s, int clients, double seconds, double warmup) {
   auto eng = make_engine(env, s);
   // The step handlers, from one dossier's plan.
   auto first = eng->submit(env.desk, {env.dossier_json, "desk", {}, ""});
@@ -120,10 +124,10 @@ RunResult run(Env& env, hoso::store::Store* s, int clients, double seconds) {
     a.id = "h";
     handlers.push_back(a);
   }
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, measuring{warmup <= 0};
   std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
   std::vector<std::thread> ts;
-  const auto t0 = Steady::now();
+  auto t0 = Steady::now();
   for (int c = 0; c < clients; ++c) {
     ts.emplace_back([&, c] {
       auto& mine = lat[static_cast<size_t>(c)];
@@ -131,7 +135,9 @@ RunResult run(Env& env, hoso::store::Store* s, int clients, double seconds) {
       auto timed = [&](auto&& f) {
         auto a = Steady::now();
         auto r = f();
-        mine.push_back(std::chrono::duration<double, std::micro>(Steady::now() - a).count());
+        if (measuring.load(std::memory_order_relaxed)) {
+          mine.push_back(std::chrono::duration<double, std::micro>(Steady::now() - a).count());
+        }
         if (!r.ok()) die(r.error().message);
         return r;
       };
@@ -143,6 +149,11 @@ RunResult run(Env& env, hoso::store::Store* s, int clients, double seconds) {
         (void)timed([&] { return eng->act(env.desk, v->id, engine::Action::kReturn); });
       }
     });
+  }
+  if (warmup > 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+    t0 = Steady::now();
+    measuring = true;
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
@@ -171,7 +182,8 @@ long rss_kib() {
 int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string();
   int runs = 5;
-  double seconds = 2;
+  double seconds = 2, warmup = 0;
+  long checkpoint_pages = -1;  // -1: the store's default
   std::vector<int> clients = {1, 16};
   std::string kind = "sqlite";
   bool sync = true, memory = true, sync_inline = false;
@@ -188,6 +200,10 @@ int main(int argc, char** argv) {
       runs = std::stoi(next());
     } else if (a == "--seconds") {
       seconds = std::stod(next());
+    } else if (a == "--warmup") {
+      warmup = std::stod(next());
+    } else if (a == "--checkpoint-pages") {
+      checkpoint_pages = std::stol(next());
     } else if (a == "--clients") {
       clients.clear();
       std::string v = next();
@@ -221,11 +237,12 @@ int main(int argc, char** argv) {
   env.dossier_json = R"({"procedure": "Permit", "received": "2026-03-02 09:00",
     "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
 
-  std::printf("store=%s sync=%s runs=%d seconds=%.1f (median of runs)\n\n", kind.c_str(),
+  std::printf("store=%s sync=%s runs=%d seconds=%.1f warmup=%.1f (median of runs)\n\n",
+              kind.c_str(),
               !sync         ? "OFF"
               : sync_inline ? "FULL, fsync inside COMMIT"
                             : "FULL, fsync on the syncer",
-              runs, seconds);
+              runs, seconds, warmup);
   std::printf("| clients | actions/s | p50 | p99 |\n|---|---:|---:|---:|\n");
   for (int c : clients) {
     std::vector<RunResult> rs;
@@ -240,11 +257,13 @@ int main(int argc, char** argv) {
         hoso::store::SqliteConfig cfg(path);
         cfg.synchronous_full = sync;
         cfg.sync_off_lock = !sync_inline;
+        if (checkpoint_pages >= 0)
+          cfg.checkpoint_pages = static_cast<std::size_t>(checkpoint_pages);
         auto o = hoso::store::open_sqlite_store(cfg);
         if (!o.ok()) die(o.error().message);
         s = std::move(*o);
       }
-      rs.push_back(run(env, s.get(), c, seconds));
+      rs.push_back(run(env, s.get(), c, seconds, warmup));
       std::fprintf(stderr, "  clients=%d run %d: %.0f actions/s p50 %.0f us p99 %.0f us\n", c, r,
                    rs.back().actions_per_s, rs.back().p50_us, rs.back().p99_us);
     }

@@ -265,6 +265,7 @@ class SqliteStore final : public Store {
   std::mutex ck_mu_;
   std::condition_variable ck_cv_;
   bool ck_due_ = false;
+  int ck_mark_ = 0;  // WAL pages at the last signal; the committer's (WAL hook) only
   bool ck_stop_ = false;
   std::thread checkpointer_;
 
@@ -445,13 +446,22 @@ void SqliteStore::sync_loop() {
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
   const auto threshold = static_cast<int>(store->config_.checkpoint_pages);
+  if (pages < store->ck_mark_) store->ck_mark_ = 0;  // the WAL restarted from its beginning
   if (pages < threshold) return SQLITE_OK;
   if (pages >= 8 * threshold) {
-    // The background checkpointer cannot keep up (or keeps failing): bound
-    // the WAL by checkpointing here, as SQLite's own autocheckpoint would.
+    // Continuous writing never leaves the WAL fully copied when the next
+    // transaction starts, which is what lets SQLite restart it from the
+    // beginning; checkpointing here, right after a commit, does (most pages
+    // are already copied by the background checkpoints, so it is short).
+    // Also the bound should the background checkpointer fail.
     (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    store->ck_mark_ = 0;
     return SQLITE_OK;
   }
+  // One background checkpoint per `threshold` new pages, not one per commit:
+  // a page written several times in between is copied once.
+  if (pages - store->ck_mark_ < threshold) return SQLITE_OK;
+  store->ck_mark_ = pages;
   {
     std::lock_guard lock(store->ck_mu_);
     store->ck_due_ = true;
