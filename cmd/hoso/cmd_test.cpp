@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "driver/test_runner.h"
+#include "hoso/pack.h"
 #include "rules_loader.h"
 
 namespace hoso::cli {
@@ -12,14 +13,58 @@ namespace {
 struct TestArgs {
   std::vector<std::string> paths;
   std::string engine = "jit";
+  std::string pack;  // a pack built earlier, tested against the sources' tests
   bool coverage = false;
 };
+
+// Why a pack cannot be tested against these sources, or "" when its
+// procedures, versions and dossier layouts are the sources' own.
+std::string pack_mismatch(const rules::PackMeta& pack, const rules::PackMeta& src) {
+  if (pack.procedures.size() != src.procedures.size()) {
+    return "it has " + std::to_string(pack.procedures.size()) + " procedures, the sources " +
+           std::to_string(src.procedures.size());
+  }
+  for (size_t i = 0; i < src.procedures.size(); ++i) {
+    const auto& p = pack.procedures[i];
+    const auto& q = src.procedures[i];
+    if (p.name != q.name)
+      return "procedure " + std::to_string(i) + " is " + p.name + ", not " + q.name;
+    if (p.version != q.version) {
+      return "procedure " + q.name + " is version " + p.version + " in the pack, " + q.version +
+             " in the sources";
+    }
+    bool same = p.fields.size() == q.fields.size();
+    for (size_t k = 0; same && k < q.fields.size(); ++k) {
+      same = p.fields[k].name == q.fields[k].name && p.fields[k].type == q.fields[k].type;
+    }
+    if (!same) return "procedure " + q.name + " has other dossier fields in the pack";
+  }
+  return "";
+}
 
 int run(const TestArgs& a) {
   int rc = 0;
   auto comp = load_rules(a.paths, "test", rc);
   if (!comp) return rc;
-  auto engine = make_engine(a.engine, *comp, "test");
+  std::unique_ptr<rules::Decider> engine;
+  if (!a.pack.empty()) {
+    auto p = rules::load_pack(a.pack);
+    if (!p) {
+      std::fprintf(stderr, "hoso test: %s\n", p.error().message.c_str());
+      return 2;
+    }
+    std::string why = pack_mismatch((*p)->meta(), comp->module->meta);
+    if (!why.empty()) {
+      std::fprintf(stderr,
+                   "hoso test: pack '%s' was not built from these sources: %s; rebuild it with "
+                   "`hoso build`\n",
+                   a.pack.c_str(), why.c_str());
+      return 2;
+    }
+    engine = std::move(*p);
+  } else {
+    engine = make_engine(a.engine, *comp, "test");
+  }
   if (!engine) return 2;
   auto report = driver::run_tests(*comp, *engine, calendar::default_calendar());
   for (const auto& r : report.results) {
@@ -55,8 +100,14 @@ void add_test_commands(CLI::App& app, Registry& reg) {
       "with expected and actual values and the source line, then `N passed, N failed`.\n"
       "Exit 1 on any failure.");
   cmd->add_option("paths", a->paths, "Rules files or folders")->required();
-  cmd->add_option("--engine", a->engine, "jit (default) or interp")
-      ->check(CLI::IsMember({"jit", "interp"}));
+  cmd->add_option("--engine", a->engine,
+                  "jit (default), interp (the reference interpreter) or pack (the rules built\n"
+                  "into an ahead-of-time pack, as `hoso build` does, and loaded as the runtime\n"
+                  "loads packs)")
+      ->check(CLI::IsMember({"jit", "interp", "pack"}));
+  cmd->add_option("--pack", a->pack,
+                  "Run the tests on this pack (from `hoso build`) instead: the pack you will\n"
+                  "deploy, checked to have been built from the given sources");
   cmd->add_flag("--coverage", a->coverage,
                 "List, per rules file, the route arms, require clauses, steps and "
                 "decentralise/delegate rules that no test exercised");

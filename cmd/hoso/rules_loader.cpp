@@ -55,7 +55,16 @@ std::unique_ptr<rules::Decider> make_engine(const std::string& engine, driver::C
     }
     return std::move(*j);
   }
-  std::fprintf(stderr, "hoso %s: unknown engine `%s` (use interp or jit)\n", command,
+  if (engine == "pack") {
+    auto p = make_pack_engine(*c.module);
+    if (!p) {
+      std::fprintf(stderr, "hoso %s: the rules could not be built into a pack: %s\n", command,
+                   p.error().message.c_str());
+      return nullptr;
+    }
+    return std::move(*p);
+  }
+  std::fprintf(stderr, "hoso %s: unknown engine `%s` (use interp, jit or pack)\n", command,
                engine.c_str());
   return nullptr;
 }

@@ -235,6 +235,7 @@ class SqliteStore final : public Store {
 
   void checkpoint_loop();
   void sync_loop();
+  void make_durable(const std::vector<Request*>& batch);
   Result<void> sync_wal();
   // Set after a failed fsync: then reads fail too, since they could serve
   // what never reached the disk (a retried action found as a duplicate).
@@ -279,6 +280,7 @@ class SqliteStore final : public Store {
   std::condition_variable s_cv_;
   std::vector<Request*> s_pending_;
   bool s_stop_ = false;
+  bool syncing_ = false;  // an fsync is running (syncer or committer)
   std::optional<Error> poisoned_;
   std::thread syncer_;
   int wal_fd_ = -1;  // the WAL, opened by the syncer on first use
@@ -409,37 +411,51 @@ void SqliteStore::sync_loop() {
   for (;;) {
     {
       std::unique_lock lock(s_mu_);
-      s_cv_.wait(lock, [&] { return s_stop_ || !s_pending_.empty(); });
+      s_cv_.wait(lock, [&] { return s_stop_ || (!s_pending_.empty() && !syncing_); });
       if (s_pending_.empty()) return;  // stopping and drained
       batch.swap(s_pending_);
+      syncing_ = true;
     }
-    // One fdatasync covers every group written so far: the WAL is appended
-    // in commit order, so a later group is never durable without an earlier.
-    std::optional<Error> err = poisoned();
-    if (!err) {
-      if (auto r = sync_wal(); !r) {
-        err = r.error();
-        err->message +=
-            "; the actions of this group may or may not have reached the disk, and the store "
-            "refuses writes until it is reopened (reopening keeps exactly what is on disk): "
-            "reopen it and retry them with the same idempotency keys";
-        std::lock_guard lock(s_mu_);
-        poisoned_ = make_error(ErrorCode::kIo,
-                               "store '" + config_.path +
-                                   "': refusing writes after a failed fsync of the write-ahead log "
-                                   "(" +
-                                   r.error().message + "); reopen the store, then retry");
-      }
-    }
-    for (Request* r : batch) {
-      if (err && !r->error) {
-        r->error = *err;
-        r->result = CommitResult{};
-        r->claimed.clear();
-      }
-      r->done.post();
-    }
+    make_durable(batch);
     batch.clear();
+  }
+}
+
+void SqliteStore::make_durable(const std::vector<Request*>& batch) {
+  // One fdatasync covers every group written so far: the WAL is appended in
+  // commit order, so a later group is never durable without an earlier. Only
+  // one thread syncs at a time (syncing_), so each fsync reports the write-back
+  // errors since the previous one.
+  std::optional<Error> err = poisoned();
+  if (!err) {
+    if (auto r = sync_wal(); !r) {
+      err = r.error();
+      err->message +=
+          "; the actions of this group may or may not have reached the disk, and the store "
+          "refuses writes until it is reopened (reopening keeps exactly what is on disk): "
+          "reopen it and retry them with the same idempotency keys";
+      std::lock_guard lock(s_mu_);
+      poisoned_ = make_error(ErrorCode::kIo,
+                             "store '" + config_.path +
+                                 "': refusing writes after a failed fsync of the write-ahead log "
+                                 "(" +
+                                 r.error().message + "); reopen the store, then retry");
+    }
+  }
+  bool more = false;
+  {
+    std::lock_guard lock(s_mu_);
+    syncing_ = false;
+    more = !s_pending_.empty();
+  }
+  if (more) s_cv_.notify_one();  // groups handed on meanwhile (no wake-up for nothing)
+  for (Request* r : batch) {
+    if (err && !r->error) {
+      r->error = *err;
+      r->result = CommitResult{};
+      r->claimed.clear();
+    }
+    r->done.post();
   }
 }
 
@@ -508,11 +524,27 @@ void SqliteStore::run() {
     }
     run_group(group);
     if (pipelined_) {
+      // Nothing else to write and no fsync running: sync here rather than
+      // pay two thread hand-offs (one client's latency); else hand the group
+      // to the syncer and write the next one meanwhile.
+      bool here = false;
       {
         std::lock_guard lock(s_mu_);
-        s_pending_.insert(s_pending_.end(), group.begin(), group.end());
+        if (!syncing_ && s_pending_.empty()) {
+          std::lock_guard q(q_mu_);
+          here = queue_.empty();
+        }
+        if (here) {
+          syncing_ = true;
+        } else {
+          s_pending_.insert(s_pending_.end(), group.begin(), group.end());
+        }
       }
-      s_cv_.notify_one();
+      if (here) {
+        make_durable(group);
+      } else {
+        s_cv_.notify_one();
+      }
     } else {
       for (Request* r : group) r->done.post();
     }
