@@ -524,13 +524,13 @@ void SqliteStore::run() {
     }
     run_group(group);
     if (pipelined_) {
-      // Nothing else to write and no fsync running: sync here rather than
-      // pay two thread hand-offs (one client's latency); else hand the group
-      // to the syncer and write the next one meanwhile.
+      // A lone batch, nothing else to write and no fsync running (one
+      // client): sync here rather than pay two thread hand-offs; else hand
+      // the group to the syncer and write the next one meanwhile.
       bool here = false;
       {
         std::lock_guard lock(s_mu_);
-        if (!syncing_ && s_pending_.empty()) {
+        if (group.size() == 1 && !syncing_ && s_pending_.empty()) {
           std::lock_guard q(q_mu_);
           here = queue_.empty();
         }
