@@ -205,8 +205,10 @@ struct SqliteConfig {
   // COMMIT, holding the write lock). Same durability either way; a reader
   // may see a group up to one fsync before its callers are acknowledged.
   bool sync_off_lock = true;
-  // WAL pages after which a background connection checkpoints the WAL into
-  // the database (off the commit path); 0: SQLite checkpoints inside commits.
+  // A background connection checkpoints the WAL into the database (off the
+  // commit path) each time it has grown by this many pages; at 8 times this
+  // the committer checkpoints and the WAL restarts (docs/store.md). 0:
+  // SQLite checkpoints inside commits.
   std::size_t checkpoint_pages = 4000;
   std::shared_ptr<FaultInjector> faults;  // null: real I/O only
 };
