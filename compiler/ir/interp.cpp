@@ -18,11 +18,21 @@ struct Frame {
 int64_t wrap_add(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
 }
-int64_t wrap_mul(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-}
 int64_t wrap_neg(int64_t a) {
   return static_cast<int64_t>(0 - static_cast<uint64_t>(a));
+}
+
+// Fixed-point (x1000) product and quotient through a 128-bit intermediate,
+// so they are exact whenever the result fits in 64 bits (a land fee of
+// 200,000 m2 at 50 million VND/m2 overflows a 64-bit a*b, not the result); a
+// result that does not fit wraps modulo 2^64, as in the LLVM back end.
+__extension__ using i128 = __int128;
+int64_t mul_fixed(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<i128>(a) * b / 1000);
+}
+int64_t div_fixed(int64_t a, int64_t b) {
+  if (b == 0) return 0;
+  return static_cast<int64_t>(static_cast<i128>(a) * 1000 / b);
 }
 
 int64_t year_of(int64_t days) {
@@ -59,13 +69,9 @@ int64_t run(const Frame& f, NodeId id) {
     case Op::Sub:
       return wrap_add(a(), wrap_neg(b()));
     case Op::Mul:
-      return wrap_mul(a(), b()) / 1000;
-    case Op::Div: {
-      int64_t x = wrap_mul(a(), 1000), y = b();
-      if (y == 0) return 0;
-      if (y == -1) return wrap_neg(x);  // INT64_MIN / -1 would trap
-      return x / y;
-    }
+      return mul_fixed(a(), b());
+    case Op::Div:
+      return div_fixed(a(), b());
     case Op::Eq:
       return a() == b() ? 1 : 0;
     case Op::Ne:

@@ -115,6 +115,7 @@ class Lowerer {
   Function* fn_receiving();
   Function* fn_province_at();
   Function* fn_unit_at_ctx();
+  Function* fn_mul();
   Function* fn_div();
   Function* fn_year();
   Function* fn_add_working();
@@ -135,8 +136,8 @@ class Lowerer {
   llvm::Type *i1_, *i32_, *i64_, *ptr_;
   Function *unit_province_ = nullptr, *unit_commune_ = nullptr, *unit_level_ = nullptr,
            *province_unit_ = nullptr, *commune_unit_ = nullptr, *unit_at_ = nullptr,
-           *receiving_ = nullptr, *province_at_ = nullptr, *unit_at_ctx_ = nullptr, *div_ = nullptr,
-           *year_ = nullptr, *add_working_ = nullptr;
+           *receiving_ = nullptr, *province_at_ = nullptr, *unit_at_ctx_ = nullptr, *mul_ = nullptr,
+           *div_ = nullptr, *year_ = nullptr, *add_working_ = nullptr;
   std::map<int32_t, Function*> user_;
 };
 
@@ -300,22 +301,48 @@ Function* Lowerer::fn_unit_at_ctx() {
 }
 
 // y == 0 ? 0 : y == -1 ? -(x * 1000) : x * 1000 / y (wrapping, as interp.cpp)
+// Fixed-point (x1000) a * b / 1000 and a * 1000 / b, as interp.cpp's
+// mul_fixed and div_fixed: exact whenever the result fits in 64 bits (the
+// product goes through 128 bits when it does not fit in 64), wrapping modulo
+// 2^64 when the result itself does not fit; x / 0 is 0.
+Function* Lowerer::fn_mul() {
+  return define(mul_, "hoso.mul", i64_, {i64_, i64_}, [&](Function* fn) {
+    auto* i128 = b_.getInt128Ty();
+    BasicBlock* narrow = block("narrow");
+    BasicBlock* wide = block("wide");
+    Value* a = fn->getArg(0);
+    Value* b = fn->getArg(1);
+    Value* r = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smul_with_overflow, a, b);
+    b_.CreateCondBr(b_.CreateExtractValue(r, 1), wide, narrow);
+    b_.SetInsertPoint(narrow);
+    b_.CreateRet(b_.CreateSDiv(b_.CreateExtractValue(r, 0), c64(1000)));
+    b_.SetInsertPoint(wide);
+    Value* p = b_.CreateMul(b_.CreateSExt(a, i128), b_.CreateSExt(b, i128));
+    b_.CreateRet(b_.CreateTrunc(b_.CreateSDiv(p, llvm::ConstantInt::get(i128, 1000)), i64_));
+  });
+}
+
 Function* Lowerer::fn_div() {
   return define(div_, "hoso.div", i64_, {i64_, i64_}, [&](Function* fn) {
+    auto* i128 = b_.getInt128Ty();
     BasicBlock* zero = block("zero");
     BasicBlock* notzero = block("notzero");
-    BasicBlock* minus_one = block("minus_one");
-    BasicBlock* div = block("div");
-    b_.CreateCondBr(b_.CreateICmpEQ(fn->getArg(1), c64(0)), zero, notzero);
+    BasicBlock* narrow = block("narrow");
+    BasicBlock* wide = block("wide");
+    Value* a = fn->getArg(0);
+    Value* b = fn->getArg(1);
+    b_.CreateCondBr(b_.CreateICmpEQ(b, c64(0)), zero, notzero);
     b_.SetInsertPoint(zero);
     b_.CreateRet(c64(0));
     b_.SetInsertPoint(notzero);
-    Value* x = b_.CreateMul(fn->getArg(0), c64(1000));
-    b_.CreateCondBr(b_.CreateICmpEQ(fn->getArg(1), c64(-1)), minus_one, div);
-    b_.SetInsertPoint(minus_one);
-    b_.CreateRet(b_.CreateSub(c64(0), x));
-    b_.SetInsertPoint(div);
-    b_.CreateRet(b_.CreateSDiv(x, fn->getArg(1)));
+    Value* r = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smul_with_overflow, a, c64(1000));
+    b_.CreateCondBr(b_.CreateExtractValue(r, 1), wide, narrow);
+    // a * 1000 is never INT64_MIN (not a multiple of 1000), so / -1 is safe.
+    b_.SetInsertPoint(narrow);
+    b_.CreateRet(b_.CreateSDiv(b_.CreateExtractValue(r, 0), b));
+    b_.SetInsertPoint(wide);
+    Value* x = b_.CreateMul(b_.CreateSExt(a, i128), llvm::ConstantInt::get(i128, 1000));
+    b_.CreateRet(b_.CreateTrunc(b_.CreateSDiv(x, b_.CreateSExt(b, i128)), i64_));
   });
 }
 
@@ -489,7 +516,17 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
     case ir::Op::Sub:
       return bin([&](Value* x, Value* y) { return b_.CreateSub(x, y); });
     case ir::Op::Mul:
-      return bin([&](Value* x, Value* y) { return b_.CreateSDiv(b_.CreateMul(x, y), c64(1000)); });
+      return bin([&](Value* x, Value* y) -> Value* {
+        // A constant multiple of 1000 (unit conversions: days to minutes)
+        // is an exact integer factor: one multiply, same result.
+        for (auto [v, k] : {std::pair{x, y}, std::pair{y, x}}) {
+          if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(k); c != nullptr) {
+            const int64_t kv = c->getSExtValue();
+            if (kv % 1000 == 0) return b_.CreateMul(v, c64(kv / 1000));
+          }
+        }
+        return b_.CreateCall(fn_mul(), {x, y});
+      });
     case ir::Op::Div:
       return bin([&](Value* x, Value* y) { return b_.CreateCall(fn_div(), {x, y}); });
     case ir::Op::Eq:

@@ -31,6 +31,9 @@
 #include <llvm/Target/TargetMachine.h>
 #pragma GCC diagnostic pop
 
+// libgcc's signed 128-bit division, which LLVM calls for i128 sdiv on x86-64.
+__extension__ extern "C" __int128 __divti3(__int128, __int128);
+
 namespace hoso::jit {
 
 std::string llvm_error_text(llvm::Error e) {
@@ -287,6 +290,9 @@ Result<std::unique_ptr<Jit>> Jit::create(const JitOptions& options) {
       sym("hoso_rt_default_calendar", reinterpret_cast<const void*>(&hoso_rt_default_calendar)));
   syms.insert(sym("memset", reinterpret_cast<const void*>(&std::memset)));
   syms.insert(sym("memcpy", reinterpret_cast<const void*>(&std::memcpy)));
+  // 128-bit division (libgcc), for fixed-point products and quotients whose
+  // 64-bit intermediate would overflow (from_ir.cpp, hoso.mul and hoso.div).
+  syms.insert(sym("__divti3", reinterpret_cast<const void*>(&__divti3)));
   if (auto err = impl->runtime->define(llvm::orc::absoluteSymbols(std::move(syms)))) {
     return make_error(ErrorCode::kInternal, llvm_error_text(std::move(err)));
   }
