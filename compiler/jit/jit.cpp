@@ -31,8 +31,12 @@
 #include <llvm/Target/TargetMachine.h>
 #pragma GCC diagnostic pop
 
-// libgcc's signed 128-bit division, which LLVM calls for i128 sdiv on x86-64.
+// libgcc's 128-bit division, which LLVM calls for i128 division on x86-64
+// (unsigned when it can prove the operands non-negative).
 __extension__ extern "C" __int128 __divti3(__int128, __int128);
+__extension__ extern "C" unsigned __int128 __udivti3(unsigned __int128, unsigned __int128);
+__extension__ extern "C" __int128 __modti3(__int128, __int128);
+__extension__ extern "C" unsigned __int128 __umodti3(unsigned __int128, unsigned __int128);
 
 namespace hoso::jit {
 
@@ -293,6 +297,9 @@ Result<std::unique_ptr<Jit>> Jit::create(const JitOptions& options) {
   // 128-bit division (libgcc), for fixed-point products and quotients whose
   // 64-bit intermediate would overflow (from_ir.cpp, hoso.mul and hoso.div).
   syms.insert(sym("__divti3", reinterpret_cast<const void*>(&__divti3)));
+  syms.insert(sym("__udivti3", reinterpret_cast<const void*>(&__udivti3)));
+  syms.insert(sym("__modti3", reinterpret_cast<const void*>(&__modti3)));
+  syms.insert(sym("__umodti3", reinterpret_cast<const void*>(&__umodti3)));
   if (auto err = impl->runtime->define(llvm::orc::absoluteSymbols(std::move(syms)))) {
     return make_error(ErrorCode::kInternal, llvm_error_text(std::move(err)));
   }

@@ -10,7 +10,7 @@ namespace hoso::rules {
 using nlohmann::json;
 
 std::string_view compiler_version() {
-  return "hoso 0.1.0 (abi 1)";
+  return "hoso 0.1.0 (abi 1, codegen " HOSO_CODEGEN_ID ")";
 }
 
 std::string_view field_type_name(FieldType t) {
