@@ -10,7 +10,7 @@
 //
 //   hoso-pack 1 <FNV-1a 64 of everything after this line, 16 hex digits>\n
 //   abi <HOSO_ABI_VERSION>\n
-//   compiler <compiler_version()>\n
+//   compiler <compiler_version()>\n   (names the release and the code generator)
 //   target <triple> <cpu>\n
 //   procedures <N>\n
 //   manifest <bytes>\n
