@@ -63,8 +63,8 @@ double percentile(std::vector<double>& v, double p) {
 }
 
 std::size_t g_checkpoint_pages = hoso::store::SqliteConfig{}.checkpoint_pages;
-bool g_sync_inline = false;
-std::size_t g_max_group = hoso::store::SqliteConfig{}.max_group;  // --sync-inline: SQLite fsyncs inside COMMIT
+bool g_sync_inline = false;  // --sync-inline: SQLite fsyncs inside COMMIT
+std::size_t g_max_group = hoso::store::SqliteConfig{}.max_group;
 
 RunResult run_sqlite(const std::string& dir, int clients, double seconds, int run, bool sync) {
   const std::string path =
