@@ -578,7 +578,14 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
       return store_failure("submit " + p.name + " dossier " + st["id"].get<std::string>(),
                            r.error(), s.idempotency_key);
     }
-    // Another engine took this number: try the next one.
+    // Another engine on the same store took this number: catch up with the
+    // store's count (numbers are dense and dossiers never deleted), so a node
+    // that lags many numbers behind needs one retry, not one per number.
+    auto counts = I.cfg.store->counts();
+    if (counts) {
+      std::lock_guard<std::mutex> lock(I.id_mu);
+      I.next_id = std::max(I.next_id, counts->dossiers);
+    }
   }
   return make_error(ErrorCode::kInternal, "could not allocate a dossier number");
 }

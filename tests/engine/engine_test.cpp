@@ -547,6 +547,32 @@ TEST(EngineStoreErrors, AStaleOrMissingDossierNamesTheAction) {
       << missing.error().message;
 }
 
+TEST(Engine, AnEngineBehindAnotherOnTheSameStoreCatchesUpItsNumbering) {
+  // Two nodes on one store: the second started before the first took 30
+  // numbers, so its next number is taken 30 times over; its intake must still
+  // succeed, with the next free number (it used to give up after 20).
+  Fixture a;
+  FixedClock clock;
+  engine::Config cfg;
+  cfg.rules = a.decider;
+  cfg.store = a.store.get();
+  cfg.clock = &clock;
+  auto late = engine::Engine::create(cfg);
+  ASSERT_TRUE(late.ok()) << late.error().message;
+  for (int i = 0; i < 30; ++i) a.submit(R"({"site": "Sa Pa", "floors": 2})");
+  clock.t = at("2026-03-02 10:00");
+  engine::Submission sub;
+  sub.dossier_json = R"({"procedure": "Permit", "received": "2026-03-02 10:00",
+      "receiving": "commune Bắc Hà", "fields": {"site": "Sa Pa", "floors": 2}})";
+  auto v = (*late)->submit(a.actor("commune Bắc Hà/one_stop#a"), sub);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->id, "HS00000031");
+  auto w = (*late)->submit(a.actor("commune Bắc Hà/one_stop#a"), sub);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_EQ(w->id, "HS00000032");
+  EXPECT_EQ(a.store->counts()->dossiers, 32);
+}
+
 TEST(Engine, TwoEnginesInOneProcess) {
   Fixture a, b;
   auto va = a.submit(R"({"site": "Sa Pa", "floors": 2})");
