@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
@@ -31,7 +32,9 @@ namespace {
 
 constexpr const char* kHead = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
 constexpr const char* kFindKey = "SELECT seq FROM journal WHERE idempotency_key = ?1";
-constexpr const char* kVersion =
+// The dossier's version and units: the batch's version check reads them, and
+// writing its state reuses them (Request::known).
+constexpr const char* kDossierNow =
     "SELECT version, competent_unit, receiving_unit FROM dossiers WHERE dossier_id = ?1";
 constexpr const char* kFireAt = "SELECT fire_at FROM deadlines WHERE dossier_id = ?1 AND kind = ?2";
 constexpr const char* kInsertEvent =
@@ -40,8 +43,6 @@ constexpr const char* kInsertEvent =
 // Dossier state writes, without RETURNING (SQLite implements it with a
 // temporary table per statement, which cost more than the write itself). The
 // usual action keeps the dossier at its units and leaves the unit indexes alone.
-constexpr const char* kStateNow =
-    "SELECT version, competent_unit, receiving_unit FROM dossiers WHERE dossier_id = ?1";
 constexpr const char* kInsertState =
     "INSERT INTO dossiers(dossier_id, version, state_name, competent_unit, receiving_unit, due, "
     "last_seq, state_json) VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -196,6 +197,13 @@ struct Request {
     std::string competent, receiving;
   };
   std::vector<Known> known;
+  // Fails the request with `e` unless it already failed on its own; nothing
+  // it produced stands.
+  void fail(const Error& e) {
+    if (!error) error = e;
+    result = CommitResult{};
+    claimed.clear();
+  }
   // Each caller waits on its own wakeup, so finishing a group wakes only that
   // group's callers.
   Wakeup done;
@@ -231,6 +239,7 @@ class SqliteStore final : public Store {
   Result<void> write_batch(Request& req, Head& head);
   Result<void> apply_claim(Request& req);
   Result<void> check_batch(Request& req, bool& duplicate);
+  Result<Request::Known> read_known(std::string_view dossier_id);
   Result<Head> load_head();
 
   void checkpoint_loop();
@@ -240,6 +249,7 @@ class SqliteStore final : public Store {
   // Set after a failed fsync: then reads fail too, since they could serve
   // what never reached the disk (a retried action found as a duplicate).
   std::optional<Error> poisoned() const {
+    if (!poisoned_flag_.load(std::memory_order_acquire)) return std::nullopt;  // every read asks
     std::lock_guard lock(s_mu_);
     return poisoned_;
   }
@@ -282,6 +292,7 @@ class SqliteStore final : public Store {
   bool s_stop_ = false;
   bool syncing_ = false;  // an fsync is running (syncer or committer)
   std::optional<Error> poisoned_;
+  std::atomic<bool> poisoned_flag_{false};  // poisoned_ is set
   std::thread syncer_;
   int wal_fd_ = -1;  // the WAL, opened by the syncer on first use
 };
@@ -440,6 +451,7 @@ void SqliteStore::make_durable(const std::vector<Request*>& batch) {
                                  "': refusing writes after a failed fsync of the write-ahead log "
                                  "(" +
                                  r.error().message + "); reopen the store, then retry");
+      poisoned_flag_.store(true, std::memory_order_release);
     }
   }
   bool more = false;
@@ -450,11 +462,7 @@ void SqliteStore::make_durable(const std::vector<Request*>& batch) {
   }
   if (more) s_cv_.notify_one();  // groups handed on meanwhile (no wake-up for nothing)
   for (Request* r : batch) {
-    if (err && !r->error) {
-      r->error = *err;
-      r->result = CommitResult{};
-      r->claimed.clear();
-    }
+    if (err) r->fail(*err);
     r->done.post();
   }
 }
@@ -574,19 +582,11 @@ void SqliteStore::run_group(const std::vector<Request*>& group) {
   // group runs again without that batch, so it cannot poison the others.
   std::vector<Request*> live = group;
   if (auto p = pipelined_ ? poisoned() : std::nullopt) {
-    for (Request* r : live) {
-      r->error = *p;
-      r->result = CommitResult{};
-      r->claimed.clear();
-    }
+    for (Request* r : live) r->fail(*p);
     return;
   }
   auto fail_all = [&](const Error& e) {
-    for (Request* r : live) {
-      if (!r->error) r->error = e;
-      r->result = CommitResult{};
-      r->claimed.clear();
-    }
+    for (Request* r : live) r->fail(e);
     if (sqlite3_get_autocommit(writer_.db()) == 0) (void)writer_.exec("ROLLBACK");
   };
   for (;;) {
@@ -666,24 +666,10 @@ Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
   }
   req.known.clear();
   for (const Expectation& x : b.expect) {
-    auto s = writer_.prep(kVersion);
-    if (!s) return s.error();
-    Use u(*s);
-    bind(*s, 1, x.dossier_id);
-    Request::Known k;
-    k.id = x.dossier_id;
-    if (auto r = each_row(writer_, *s,
-                          [&](sqlite3_stmt* st) {
-                            k.exists = true;
-                            k.version = sqlite3_column_int64(st, 0);
-                            k.competent = column_text(st, 1);
-                            k.receiving = column_text(st, 2);
-                          });
-        !r) {
-      return r;
-    }
-    if (k.version != x.version) return stale_version(x.dossier_id, x.version, k.version);
-    req.known.push_back(std::move(k));
+    auto k = read_known(x.dossier_id);
+    if (!k) return k.error();
+    if (k->version != x.version) return stale_version(x.dossier_id, x.version, k->version);
+    req.known.push_back(std::move(*k));
   }
   for (const DeadlineRemoval& rm : b.remove_deadlines) {
     if (!rm.fired_at) continue;
@@ -701,6 +687,26 @@ Result<void> SqliteStore::check_batch(Request& req, bool& duplicate) {
     if (actual != rm.fired_at) return deadline_gone(rm, actual);
   }
   return {};
+}
+
+Result<Request::Known> SqliteStore::read_known(std::string_view dossier_id) {
+  auto s = writer_.prep(kDossierNow);
+  if (!s) return s.error();
+  Use u(*s);
+  bind(*s, 1, dossier_id);
+  Request::Known k;
+  k.id = std::string(dossier_id);
+  if (auto r = each_row(writer_, *s,
+                        [&](sqlite3_stmt* st) {
+                          k.exists = true;
+                          k.version = sqlite3_column_int64(st, 0);
+                          k.competent = column_text(st, 1);
+                          k.receiving = column_text(st, 2);
+                        });
+      !r) {
+    return r.error();
+  }
+  return k;
 }
 
 Result<void> SqliteStore::write_batch(Request& req, Head& head) {
@@ -733,22 +739,9 @@ Result<void> SqliteStore::write_batch(Request& req, Head& head) {
     auto known = std::find_if(req.known.begin(), req.known.end(),
                               [&](const Request::Known& k) { return k.id == st.dossier_id; });
     if (known == req.known.end()) {
-      Request::Known k;
-      k.id = st.dossier_id;
-      auto now = writer_.prep(kStateNow);
-      if (!now) return now.error();
-      Use u(*now);
-      bind(*now, 1, st.dossier_id);
-      const int rc = sqlite3_step(*now);
-      if (rc == SQLITE_ROW) {
-        k.exists = true;
-        k.version = sqlite3_column_int64(*now, 0);
-        k.competent = column_text(*now, 1);
-        k.receiving = column_text(*now, 2);
-      } else if (rc != SQLITE_DONE) {
-        return writer_.error(rc, "read dossier state");
-      }
-      req.known.push_back(std::move(k));
+      auto k = read_known(st.dossier_id);
+      if (!k) return k.error();
+      req.known.push_back(std::move(*k));
       known = req.known.end() - 1;
     }
     const std::int64_t version = known->exists ? known->version + 1 : 1;
