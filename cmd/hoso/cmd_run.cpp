@@ -3,7 +3,6 @@
 
 #include "commands.h"
 #include "hoso/calendar.h"
-#include "hoso/pack.h"
 #include "rules_loader.h"
 
 namespace hoso::cli {
@@ -22,18 +21,10 @@ int run(const RunArgs& a) {
   int rc = 0;
   std::unique_ptr<driver::Compilation> comp;
   std::unique_ptr<rules::Decider> engine;
-  if (a.engine == "pack") {
-    // The positional argument is a pack built by `hoso build`.
-    if (a.rules.size() != 1) {
-      std::fprintf(stderr, "hoso run: --engine pack takes one pack file (from `hoso build`)\n");
-      return 2;
-    }
-    auto p = rules::load_pack(a.rules[0]);
-    if (!p) {
-      std::fprintf(stderr, "hoso run: %s\n", p.error().message.c_str());
-      return 2;
-    }
-    engine = std::move(*p);
+  if (a.engine == "pack" && a.rules.size() == 1 && is_pack_file(a.rules[0])) {
+    // A pack built by `hoso build`; rules sources are built into one below.
+    engine = load_pack_file(a.rules[0], "run");
+    if (!engine) return 2;
   } else {
     comp = load_rules(a.rules, "run", rc);
     if (!comp) return rc;
@@ -94,12 +85,13 @@ void add_run_commands(CLI::App& app, Registry& reg) {
       "unit and level, the steps with handler, budget and due time, and the due date-time.\n"
       "The same bytes whichever engine runs. Example:\n"
       "  hoso run rules --dossier examples/dossiers/HousePermit_province.json");
-  run_cmd->add_option("rules", a->rules, "Rules files or folders (with --engine pack: a pack)")
+  run_cmd->add_option("rules", a->rules, "Rules files or folders, or with --engine pack a pack")
       ->required();
   run_cmd->add_option("--dossier", a->dossiers, "A dossier as JSON (repeatable)")->required();
   run_cmd
       ->add_option("--engine", a->engine,
-                   "jit (default), interp (the reference) or pack (a pack from `hoso build`)")
+                   "jit (default), interp (the reference) or pack (a pack from `hoso build`\n"
+                   "given as RULES, or the rules built into one as `hoso build` does)")
       ->check(CLI::IsMember({"jit", "interp", "pack"}));
   run_cmd->add_option("--calendar", a->calendar_file, "A calendar file (default: the embedded)");
   run_cmd->add_flag("--summary", a->summary,

@@ -4,7 +4,6 @@
 
 #include "commands.h"
 #include "driver/test_runner.h"
-#include "hoso/pack.h"
 #include "rules_loader.h"
 
 namespace hoso::cli {
@@ -48,12 +47,9 @@ int run(const TestArgs& a) {
   if (!comp) return rc;
   std::unique_ptr<rules::Decider> engine;
   if (!a.pack.empty()) {
-    auto p = rules::load_pack(a.pack);
-    if (!p) {
-      std::fprintf(stderr, "hoso test: %s\n", p.error().message.c_str());
-      return 2;
-    }
-    std::string why = pack_mismatch((*p)->meta(), comp->module->meta);
+    engine = load_pack_file(a.pack, "test");
+    if (!engine) return 2;
+    std::string why = pack_mismatch(engine->meta(), comp->module->meta);
     if (!why.empty()) {
       std::fprintf(stderr,
                    "hoso test: pack '%s' was not built from these sources: %s; rebuild it with "
@@ -61,7 +57,6 @@ int run(const TestArgs& a) {
                    a.pack.c_str(), why.c_str());
       return 2;
     }
-    engine = std::move(*p);
   } else {
     engine = make_engine(a.engine, *comp, "test");
   }

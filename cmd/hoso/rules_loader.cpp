@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "hoso/pack.h"
 #include "ir/interp_decider.h"
 #include "jit_engine.h"
 
@@ -45,28 +46,37 @@ std::unique_ptr<driver::Compilation> load_rules(const std::vector<std::string>& 
 
 std::unique_ptr<rules::Decider> make_engine(const std::string& engine, driver::Compilation& c,
                                             const char* command) {
+  auto take = [&](Result<std::unique_ptr<rules::Decider>> r, const char* failed) {
+    if (!r) {
+      std::fprintf(stderr, "hoso %s: %s: %s\n", command, failed, r.error().message.c_str());
+      return std::unique_ptr<rules::Decider>();
+    }
+    return std::move(*r);
+  };
   if (engine == "interp") return std::make_unique<ir::InterpDecider>(*c.module);
-  if (engine == "jit") {
-    auto j = make_jit_engine(*c.module);
-    if (!j) {
-      std::fprintf(stderr, "hoso %s: the JIT could not start: %s\n", command,
-                   j.error().message.c_str());
-      return nullptr;
-    }
-    return std::move(*j);
-  }
+  if (engine == "jit") return take(make_jit_engine(*c.module), "the JIT could not start");
   if (engine == "pack") {
-    auto p = make_pack_engine(*c.module);
-    if (!p) {
-      std::fprintf(stderr, "hoso %s: the rules could not be built into a pack: %s\n", command,
-                   p.error().message.c_str());
-      return nullptr;
-    }
-    return std::move(*p);
+    return take(make_pack_engine(*c.module), "the rules could not be built into a pack");
   }
   std::fprintf(stderr, "hoso %s: unknown engine `%s` (use interp, jit or pack)\n", command,
                engine.c_str());
   return nullptr;
+}
+
+bool is_pack_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, sizeof magic) && magic[0] == '\x7f' && magic[1] == 'E' && magic[2] == 'L' &&
+         magic[3] == 'F';
+}
+
+std::unique_ptr<rules::Decider> load_pack_file(const std::string& path, const char* command) {
+  auto p = rules::load_pack(path);
+  if (!p) {
+    std::fprintf(stderr, "hoso %s: %s\n", command, p.error().message.c_str());
+    return nullptr;
+  }
+  return std::move(*p);
 }
 
 }  // namespace hoso::cli

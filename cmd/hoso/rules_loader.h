@@ -16,9 +16,18 @@ namespace hoso::cli {
 std::unique_ptr<driver::Compilation> load_rules(const std::vector<std::string>& paths,
                                                 const char* command, int& rc);
 
-// "interp" or "jit" over a compilation. Prints and returns null on failure.
+// "interp", "jit" or "pack" (built into a temporary pack, as `hoso build`
+// does) over a compilation. Prints and returns null on failure.
 std::unique_ptr<rules::Decider> make_engine(const std::string& engine, driver::Compilation& c,
                                             const char* command);
+
+// True when `path` is a file that starts like a shared object (a pack from
+// `hoso build`), not rules sources.
+bool is_pack_file(const std::string& path);
+
+// Loads a pack built by `hoso build`. Prints the loader's refusal and returns
+// null on failure.
+std::unique_ptr<rules::Decider> load_pack_file(const std::string& path, const char* command);
 
 std::string read_file(const std::string& path, bool& ok);
 

@@ -3,7 +3,8 @@
 #  - --engine pack builds the rules into a pack and passes their tests;
 #  - --pack FILE runs the tests on a pack built earlier by `hoso build`;
 #  - a pack built from other sources is refused (exit 2, says so);
-#  - a failing expectation still fails on a pack (exit 1, expected/actual).
+#  - a failing expectation still fails on a pack (exit 1, expected/actual);
+#  - `hoso run RULES --engine pack` on sources prints what the built pack does.
 set -u
 hoso=$1 src=$2 scratch=$3
 mkdir -p "$scratch"
@@ -26,4 +27,10 @@ grep -q "was not built from these sources" "$scratch/other.out" \
 rc=$?
 [ $rc -eq 1 ] || fail "a failing expectation on a pack: exit $rc, want 1"
 grep -q "expected:" "$scratch/fail.out" || fail "no expected/actual: $(cat "$scratch/fail.out")"
+d="$src/examples/dossiers/HousePermit_province.json"
+"$hoso" run "$src/rules" --dossier "$d" --engine pack >"$scratch/run_src.out" 2>&1 \
+  || fail "hoso run rules/ --engine pack: $(cat "$scratch/run_src.out")"
+"$hoso" run "$scratch/rules.pack" --dossier "$d" --engine pack >"$scratch/run_pack.out" 2>&1 \
+  || fail "hoso run rules.pack --engine pack"
+cmp -s "$scratch/run_src.out" "$scratch/run_pack.out" || fail "run on sources and on the pack differ"
 echo "ok"
