@@ -587,7 +587,11 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
       I.next_id = std::max(I.next_id, counts->dossiers);
     }
   }
-  return make_error(ErrorCode::kInternal, "could not allocate a dossier number");
+  return make_error(ErrorCode::kInternal,
+                    "submit " + p.name +
+                        ": could not allocate a dossier number in 20 attempts (other engines on "
+                        "this store keep taking them); retry the submission with the same "
+                        "idempotency key");
 }
 
 Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view dossier_id,

@@ -305,6 +305,28 @@ std::string submission(const std::string& proc, int floors, int64_t received) {
       .dump();
 }
 
+struct Intake {
+  std::string proc;
+  int floors;
+  int64_t received;
+};
+// Submits `in` at the desk, each at its receipt time and with the key
+// "submit-<i>"; the dossiers' views, or the first error.
+Result<std::vector<engine::DossierView>> take_in(engine::Engine& eng, SimClock& clock,
+                                                 const std::vector<Intake>& in) {
+  std::vector<engine::DossierView> views;
+  for (size_t i = 0; i < in.size(); ++i) {
+    clock.set(in[i].received);
+    engine::Submission sub;
+    sub.dossier_json = submission(in[i].proc, in[i].floors, in[i].received);
+    sub.idempotency_key = "submit-" + std::to_string(i);
+    auto v = eng.submit(desk_actor("desk"), sub);
+    if (!v) return v.error();
+    views.push_back(*v);
+  }
+  return views;
+}
+
 bool is_completion(const std::string& kind) {
   return kind == "step_done" || kind == "transferred" || kind == "result_ready";
 }
@@ -335,15 +357,14 @@ TEST(EnginePg, TwoEnginesNeverBothTakeTheSameStep) {
     SimClock clock(t0);
     auto eng = make_engine(shared_rules(), s->get(), &clock);
     ASSERT_TRUE(eng.ok()) << eng.error().message;
-    for (size_t i = 0; i < kDossiers; ++i) {
-      engine::Submission sub;
-      // Every third one goes to the province, the others to Sa Pa.
-      sub.dossier_json = submission("Permit", i % 3 == 0 ? 9 : 2, t0);
-      sub.idempotency_key = "submit-" + std::to_string(i);
-      auto v = (*eng)->submit(desk_actor("desk"), sub);
-      ASSERT_TRUE(v.ok()) << v.error().message;
-      ASSERT_EQ(v->state, engine::State::kInProcess);
-      ids.push_back(v->id);
+    // Every third one goes to the province, the others to Sa Pa.
+    std::vector<Intake> in;
+    for (size_t i = 0; i < kDossiers; ++i) in.push_back({"Permit", i % 3 == 0 ? 9 : 2, t0});
+    auto taken = take_in(**eng, clock, in);
+    ASSERT_TRUE(taken.ok()) << taken.error().message;
+    for (const auto& v : *taken) {
+      ASSERT_EQ(v.state, engine::State::kInProcess);
+      ids.push_back(v.id);
     }
   }  // closed: no store thread or connection crosses the fork
 
@@ -507,11 +528,6 @@ constexpr Phase kPhases[] = {
 constexpr size_t kDeadlineDossiers = 40;
 static_assert(std::size(kPhases) <= kMaxPhases);
 
-struct Intake {
-  std::string proc;
-  int floors;
-  int64_t received;
-};
 std::vector<Intake> intakes() {
   const char* times[] = {"2026-03-02 09:00", "2026-03-02 10:30", "2026-03-02 14:00",
                          "2026-03-02 15:30"};
@@ -565,15 +581,9 @@ TEST(EnginePg, TwoEnginesFireEachDeadlineOnce) {
     SimClock clock(instant("2026-03-02 09:00"));
     auto eng = make_engine(shared_rules(), ref.get(), &clock);
     ASSERT_TRUE(eng.ok()) << eng.error().message;
-    for (size_t i = 0; i < in.size(); ++i) {
-      clock.set(in[i].received);
-      engine::Submission sub;
-      sub.dossier_json = submission(in[i].proc, in[i].floors, in[i].received);
-      sub.idempotency_key = "submit-" + std::to_string(i);
-      auto v = (*eng)->submit(desk_actor("desk"), sub);
-      ASSERT_TRUE(v.ok()) << v.error().message;
-      ids.push_back(v->id);
-    }
+    auto taken = take_in(**eng, clock, in);
+    ASSERT_TRUE(taken.ok()) << taken.error().message;
+    for (const auto& v : *taken) ids.push_back(v.id);
     for (size_t p = 0; p < std::size(kPhases); ++p) {
       const int64_t t = instant(kPhases[p].time);
       clock.set(t);
@@ -599,15 +609,10 @@ TEST(EnginePg, TwoEnginesFireEachDeadlineOnce) {
     SimClock clock(instant("2026-03-02 09:00"));
     auto eng = make_engine(shared_rules(), s->get(), &clock);
     ASSERT_TRUE(eng.ok()) << eng.error().message;
-    for (size_t i = 0; i < in.size(); ++i) {
-      clock.set(in[i].received);
-      engine::Submission sub;
-      sub.dossier_json = submission(in[i].proc, in[i].floors, in[i].received);
-      sub.idempotency_key = "submit-" + std::to_string(i);
-      auto v = (*eng)->submit(desk_actor("desk"), sub);
-      ASSERT_TRUE(v.ok()) << v.error().message;
-      ASSERT_EQ(v->id, ids[i]);
-    }
+    auto taken = take_in(**eng, clock, in);
+    ASSERT_TRUE(taken.ok()) << taken.error().message;
+    ASSERT_EQ(taken->size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) ASSERT_EQ((*taken)[i].id, ids[i]);
   }  // closed: no store thread or connection crosses the fork
 
   SharedMemory shared;
