@@ -27,9 +27,10 @@ double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-// One decision on procedure 0 with zero slots: what "first decision" means.
+// One decision on procedure 0 with an all-zero record (at most 8 bytes a
+// slot): what "first decision" means.
 bool first_decision(hoso_decide_fn fn, size_t slots) {
-  std::vector<int64_t> s(slots, 0);
+  std::vector<uint64_t> s(slots, 0);
   hoso_rt_ctx ctx{};
   ctx.receipt_date = 20300;
   ctx.receiving_unit = 5;

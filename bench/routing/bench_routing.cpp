@@ -64,45 +64,48 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// The row records and the context every engine reads.
+// The records and the context every engine reads.
 struct Input {
   const std::vector<Raw>* raw = nullptr;
-  std::vector<int64_t> rows;
+  std::vector<uint64_t> records;  // n records of layout.record_size bytes
   Layout layout;
   hoso_rt_ctx ctx{};
+  const unsigned char* record(size_t i) const {
+    return reinterpret_cast<const unsigned char*>(records.data()) + i * layout.record_size;
+  }
 };
 
 // One call per dossier through a native entry point: the dossier arrives at
 // its own commune's desk (receiving = the site), the three outputs are
 // written into the preallocated arrays.
 __attribute__((noinline)) void run_entry(hoso_decide_fn fn, const Input& in, Outputs& o) {
-  const int64_t* rows = in.rows.data();
-  const uint32_t ns = in.layout.nslots, site = in.layout.site;
+  const unsigned char* rec = in.record(0);
+  const uint32_t size = in.layout.record_size;
+  const hoso::rules::SlotLayout site = in.layout.slots[in.layout.site];
   hoso_rt_ctx ctx = in.ctx;
   hoso_decision dec{};
   const size_t n = o.size();
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t* s = rows + i * ns;
-    ctx.receiving_unit = s[site];
-    fn(s, &ctx, &dec);
+  for (size_t i = 0; i < n; ++i, rec += size) {
+    ctx.receiving_unit = hoso::rules::read_slot(rec, site);
+    fn(rec, &ctx, &dec);
     o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;
     o.unit[i] = static_cast<uint32_t>(dec.unit);
     o.deadline[i] = static_cast<uint32_t>(dec.deadline_minutes / 480);
   }
 }
 
-// The same through a Decider's virtual decide() (the interpreter's form).
+// The same through a Decider's virtual decide_record() (the interpreter's form).
 __attribute__((noinline)) void run_decider(const hoso::rules::Decider& d, uint32_t proc,
                                            const Input& in, Outputs& o) {
-  const int64_t* rows = in.rows.data();
-  const uint32_t ns = in.layout.nslots, site = in.layout.site;
+  const unsigned char* rec = in.record(0);
+  const uint32_t size = in.layout.record_size;
+  const hoso::rules::SlotLayout site = in.layout.slots[in.layout.site];
   hoso_rt_ctx ctx = in.ctx;
   hoso_decision dec{};
   const size_t n = o.size();
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t* s = rows + i * ns;
-    ctx.receiving_unit = s[site];
-    d.decide(proc, s, &ctx, &dec);
+  for (size_t i = 0; i < n; ++i, rec += size) {
+    ctx.receiving_unit = hoso::rules::read_slot(rec, site);
+    d.decide_record(proc, rec, &ctx, &dec);
     o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;
     o.unit[i] = static_cast<uint32_t>(dec.unit);
     o.deadline[i] = static_cast<uint32_t>(dec.deadline_minutes / 480);
@@ -111,16 +114,16 @@ __attribute__((noinline)) void run_decider(const hoso::rules::Decider& d, uint32
 
 // Rule hits from the decisions' route arm (untimed verification pass).
 std::array<uint64_t, wl::kRules> arm_hits(
-    const std::function<void(const int64_t*, const hoso_rt_ctx*, hoso_decision*)>& decide,
+    const std::function<void(const void*, const hoso_rt_ctx*, hoso_decision*)>& decide,
     const Input& in) {
   std::array<uint64_t, wl::kRules> hits{};
   hoso_rt_ctx ctx = in.ctx;
   hoso_decision dec{};
   const size_t n = in.raw->size();
   for (size_t i = 0; i < n; ++i) {
-    const int64_t* s = in.rows.data() + i * in.layout.nslots;
-    ctx.receiving_unit = s[in.layout.site];
-    decide(s, &ctx, &dec);
+    const unsigned char* rec = in.record(i);
+    ctx.receiving_unit = hoso::rules::read_slot(rec, in.layout.slots[in.layout.site]);
+    decide(rec, &ctx, &dec);
     if (dec.arm >= 0 && dec.arm < wl::kRules) ++hits[static_cast<size_t>(dec.arm)];
   }
   return hits;
@@ -220,24 +223,24 @@ int main(int argc, char** argv) {
   Input in;
   in.raw = &raw;
   in.layout = *layout;
-  in.rows = wl::rows(raw, *layout);
+  in.records = wl::records(raw, module.meta.procedures[*proc], *layout);
   in.ctx.province_of = registry.province_table();
   in.ctx.communes = registry.communes();
   in.ctx.receipt_date = 20515;  // 2026-03-02
   in.ctx.receiving_unit = HOSO_NO_UNIT;
   in.ctx.calendar = hoso_rt_default_calendar();
-  const bool fixed_layout = std::memcmp(&*layout, &wl::kFixedLayout, sizeof(Layout)) == 0;
+  const bool fixed_layout = wl::record_matches(*layout);
 
   hoso::ir::InterpDecider interp(module);
   std::vector<Engine> engines;
-  engines.push_back({"interp",
-                     "reference interpreter (ir::decide via InterpDecider), one call per dossier",
-                     [&](Outputs& o) { run_decider(interp, *proc, in, o); },
-                     [&]() {
-                       return arm_hits([&](const int64_t* s, const hoso_rt_ctx* c,
-                                           hoso_decision* d) { interp.decide(*proc, s, c, d); },
-                                       in);
-                     }});
+  engines.push_back(
+      {"interp", "reference interpreter (ir::decide via InterpDecider), one call per dossier",
+       [&](Outputs& o) { run_decider(interp, *proc, in, o); },
+       [&]() {
+         return arm_hits([&](const void* r, const hoso_rt_ctx* c,
+                             hoso_decision* d) { interp.decide_record(*proc, r, c, d); },
+                         in);
+       }});
 #ifdef HOSO_BENCH_HAVE_JIT
   if (args.emit_llvm) {
     auto ir = hoso::jit::emit_llvm(module, 2);
@@ -268,7 +271,7 @@ int main(int argc, char** argv) {
     }
   }
   if (jit_fn != nullptr) {
-    engines.push_back({"jit", "ORC JIT (O2), one hoso_decide_fn call per dossier on row records",
+    engines.push_back({"jit", "ORC JIT (O2), one hoso_decide_fn call per dossier on the records",
                        [&](Outputs& o) { run_entry(jit_fn, in, o); },
                        [&]() { return arm_hits(jit_fn, in); }});
   }
@@ -300,9 +303,10 @@ int main(int argc, char** argv) {
   }
 #endif
   if (fixed_layout) {
-    engines.push_back({"hand", "hand-written C++ if/else (-O2), inlined loop over the row records",
+    engines.push_back({"hand", "hand-written C++ if/else (-O2), inlined loop over the same records",
                        [&](Outputs& o) {
-                         wl::handwritten(in.rows.data(), o.size(), registry.province_table(), o);
+                         wl::handwritten(reinterpret_cast<const wl::Record*>(in.records.data()),
+                                         o.size(), registry.province_table(), o);
                        },
                        [&]() {
                          std::array<uint64_t, wl::kRules> h{};
@@ -310,7 +314,7 @@ int main(int argc, char** argv) {
                          return h;
                        }});
     engines.push_back({"hand-raw",
-                       "hand-written C++ (-O2) over the compact drawn records (16 bytes, not 64)",
+                       "hand-written C++ (-O2) over the compact drawn records (16 bytes, not 24)",
                        [&](Outputs& o) {
                          wl::handwritten_raw(raw.data(), o.size(), registry.province_table(), o);
                        },
@@ -324,7 +328,7 @@ int main(int argc, char** argv) {
                        nullptr});
   } else {
     std::fprintf(stderr,
-                 "bench_routing: the slot layout is not the hand-written one; skipping hand\n");
+                 "bench_routing: the record layout is not the hand-written one; skipping hand\n");
   }
 
   std::vector<std::string> wanted = args.engines;
@@ -345,6 +349,8 @@ int main(int argc, char** argv) {
   std::printf("routing workload v1: N=%zu, seed %u, %d runs per engine, median reported\n", args.n,
               wl::kSeed, args.runs);
   std::printf("machine: %s\n", machine().c_str());
+  std::printf("records: %u bytes a dossier (the compiler's layout of RoutingWorkload)\n",
+              in.layout.record_size);
   if (have_expected) {
     std::printf("expected: checksum 0x%08x, province %llu\n", expected.checksum,
                 static_cast<unsigned long long>(expected.province));

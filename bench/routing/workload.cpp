@@ -1,5 +1,6 @@
 #include "workload.h"
 
+#include <cstddef>
 #include <string_view>
 
 namespace hoso::bench::routing {
@@ -71,7 +72,8 @@ Result<Layout> layout_of(const rules::ProcedureMeta& p) {
     }
     *w.slot = *i;
   }
-  l.nslots = rules::slot_count(p);
+  l.slots = p.layout;
+  l.record_size = p.record_size;
   const auto& pe = p.fields[l.procedure].enum_values;
   if (pe.size() != kProcedures) {
     return make_error(ErrorCode::kInvalidArgument, "ProcCode must have 20 values");
@@ -91,10 +93,12 @@ Result<Layout> layout_of(const rules::ProcedureMeta& p) {
   return l;
 }
 
-std::vector<int64_t> rows(const std::vector<Raw>& raw, const Layout& l) {
-  std::vector<int64_t> out(raw.size() * l.nslots);
+std::vector<uint64_t> records(const std::vector<Raw>& raw, const rules::ProcedureMeta& p,
+                              const Layout& l) {
+  const size_t words = l.record_size / 8;
+  std::vector<uint64_t> out(raw.size() * words);
+  std::vector<int64_t> s(rules::slot_count(p));
   for (size_t i = 0; i < raw.size(); ++i) {
-    int64_t* s = out.data() + i * l.nslots;
     const Raw& d = raw[i];
     s[l.procedure] = d.procedure;
     s[l.area] = int64_t{d.area_centi} * 10;  // m2 x1000
@@ -103,8 +107,21 @@ std::vector<int64_t> rows(const std::vector<Raw>& raw, const Layout& l) {
     s[l.has_dispute] = d.has_dispute ? 1 : 0;
     s[l.applicant_kind] = d.business ? 1 : 0;
     s[l.online] = d.online ? 1 : 0;
+    rules::write_record(p, s.data(), out.data() + i * words);
   }
   return out;
+}
+
+bool record_matches(const Layout& l) {
+  auto at = [&](uint32_t slot, size_t offset, size_t width) {
+    return slot < l.slots.size() && l.slots[slot].offset == offset && l.slots[slot].width == width;
+  };
+  return l.record_size == sizeof(Record) && at(l.area, offsetof(Record, area), 8) &&
+         at(l.floors, offsetof(Record, floors), 8) && at(l.site, offsetof(Record, site), 4) &&
+         at(l.procedure, offsetof(Record, procedure), 1) &&
+         at(l.has_dispute, offsetof(Record, has_dispute), 1) &&
+         at(l.applicant_kind, offsetof(Record, applicant_kind), 1) &&
+         at(l.online, offsetof(Record, online), 1);
 }
 
 Summary summarise(const Outputs& o) {
@@ -188,17 +205,15 @@ inline int dept(int64_t p, int64_t area, int64_t floors, bool dispute, bool biz,
 
 }  // namespace
 
-void handwritten(const int64_t* rows, size_t n, const int32_t* province_of, Outputs& out) {
-  constexpr Layout l = kFixedLayout;
+void handwritten(const Record* records, size_t n, const int32_t* province_of, Outputs& out) {
   uint32_t* level = out.level.data();
   uint32_t* unit = out.unit.data();
   uint32_t* deadline = out.deadline.data();
   for (size_t i = 0; i < n; ++i) {
-    const int64_t* s = rows + i * l.nslots;
-    int64_t p = s[l.procedure];
-    int64_t c = s[l.site];
-    int d = dept(p, s[l.area], s[l.floors], s[l.has_dispute] != 0, s[l.applicant_kind] != 0,
-                 s[l.online] != 0);
+    const Record& r = records[i];
+    int64_t p = r.procedure;
+    int32_t c = r.site;
+    int d = dept(p, r.area, r.floors, r.has_dispute != 0, r.applicant_kind != 0, r.online != 0);
     int32_t base = kBaseDays[static_cast<size_t>(p)];
     if (d != 0) {
       level[i] = 1;
@@ -234,13 +249,12 @@ void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, Outpu
   }
 }
 
-void handwritten_decide(const int64_t* s, const hoso_rt_ctx* ctx, hoso_decision* out) {
-  constexpr Layout l = kFixedLayout;
-  int64_t p = s[l.procedure];
-  int d = dept(p, s[l.area], s[l.floors], s[l.has_dispute] != 0, s[l.applicant_kind] != 0,
-               s[l.online] != 0);
+void handwritten_decide(const void* record, const hoso_rt_ctx* ctx, hoso_decision* out) {
+  const auto& r = *static_cast<const Record*>(record);
+  int64_t p = r.procedure;
+  int d = dept(p, r.area, r.floors, r.has_dispute != 0, r.applicant_kind != 0, r.online != 0);
   int64_t unit =
-      d != 0 ? hoso_province_unit(hoso_unit_province(ctx, ctx->receiving_unit), d) : s[l.site];
+      d != 0 ? hoso_province_unit(hoso_unit_province(ctx, ctx->receiving_unit), d) : r.site;
   out->failed_requires = 0;
   out->arm = d;  // not the arm index: the floor fills the decision's scalars only
   out->rule = -1;

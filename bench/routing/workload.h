@@ -38,17 +38,32 @@ static_assert(sizeof(Raw) == 16);
 
 std::vector<Raw> generate(size_t n, uint32_t seed = kSeed);
 
-// Slot indexes of the RoutingWorkload procedure's fields, from its metadata.
+// Slot indexes of the RoutingWorkload procedure's fields, from its metadata,
+// and its record layout (rules::lay_out).
 struct Layout {
   uint32_t procedure = 0, area = 0, floors = 0, site = 0, has_dispute = 0, applicant_kind = 0,
            online = 0;
-  uint32_t nslots = 0;
+  std::vector<rules::SlotLayout> slots;  // per slot: offset and width in the record
+  uint32_t record_size = 0;
 };
 Result<Layout> layout_of(const rules::ProcedureMeta& p);
 
-// Row records: n * layout.nslots int64 slots in the procedure's layout
-// (fixed point x1000 for area and floors, enum indexes, 0/1, commune number).
-std::vector<int64_t> rows(const std::vector<Raw>& raw, const Layout& l);
+// The records every engine reads: n records of layout.record_size bytes,
+// written by rules::write_record from the slot values (fixed point x1000
+// for area and floors, enum indexes, 0/1, commune number).
+std::vector<uint64_t> records(const std::vector<Raw>& raw, const rules::ProcedureMeta& p,
+                              const Layout& l);
+
+// The record as the hand-written C++ sees it: the layout lay_out gives the
+// workload's fields (checked by record_matches before the floor runs).
+struct Record {
+  int64_t area;    // m2 x1000
+  int64_t floors;  // x1000
+  int32_t site;    // commune number
+  int8_t procedure, has_dispute, applicant_kind, online;
+};
+static_assert(sizeof(Record) == 24);
+bool record_matches(const Layout& l);
 
 // The three outputs of section 4, preallocated by the caller.
 struct Outputs {
@@ -75,18 +90,17 @@ struct Expected {
 };
 bool expected_for(size_t n, Expected* e);
 
-// The hand-written C++ rules (the floor), reading the row records whose
-// layout must be the fixed one below (checked against the metadata).
-constexpr Layout kFixedLayout{0, 1, 2, 3, 4, 5, 6, 7};
-void handwritten(const int64_t* rows, size_t n, const int32_t* province_of, Outputs& out);
+// The hand-written C++ rules (the floor), reading the same records as the
+// compiled rules (Record).
+void handwritten(const Record* records, size_t n, const int32_t* province_of, Outputs& out);
 // The same over the compact drawn records (16 bytes a dossier instead of
-// 64): the workload's own natural form, to separate the slot layout's memory
+// 24): the workload's own natural form, to separate the record's memory
 // traffic from the code.
 void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, Outputs& out);
 // The same rules behind the compiled-rules ABI (one indirect call per
 // dossier, a hoso_decision written per call): what a perfect code generator
 // would produce.
-void handwritten_decide(const int64_t* slots, const hoso_rt_ctx* ctx, hoso_decision* out);
+void handwritten_decide(const void* record, const hoso_rt_ctx* ctx, hoso_decision* out);
 // The rule (0..11) of one dossier, for the rule-hit counts.
 int handwritten_rule(const Raw& d);
 

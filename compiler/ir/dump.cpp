@@ -122,11 +122,23 @@ std::string dump(const Module& m) {
   for (size_t pi = 0; pi < m.procedures.size(); ++pi) {
     const Procedure& p = m.procedures[pi];
     const rules::ProcedureMeta& meta = m.meta.procedures[pi];
-    out += fmt::format("procedure {} version {}\n", meta.name, meta.version);
+    out += fmt::format("procedure {} version {} record {} bytes\n", meta.name, meta.version,
+                       meta.record_size);
+    // Each slot with its place in the record: @offset:width in bytes.
+    auto at = [&](size_t slot) {
+      if (slot >= meta.layout.size()) return std::string();
+      return fmt::format(" @{}:{}", meta.layout[slot].offset, meta.layout[slot].width);
+    };
     for (size_t i = 0; i < meta.fields.size(); ++i) {
       const auto& f = meta.fields[i];
-      out += fmt::format("  slot %{} {} : {}{}\n", i, f.name, rules::field_type_name(f.type),
-                         f.has_default ? fmt::format(" = {}", f.default_value) : "");
+      out += fmt::format("  slot %{} {} : {}{}{}\n", i, f.name, rules::field_type_name(f.type),
+                         at(i), f.has_default ? fmt::format(" = {}", f.default_value) : "");
+    }
+    for (size_t i = 0; i < meta.fields.size(); ++i) {
+      const auto t = meta.fields[i].type;
+      if (t != rules::FieldType::Text && t != rules::FieldType::Person) continue;
+      uint32_t len = rules::text_length_slot(meta, static_cast<uint32_t>(i));
+      out += fmt::format("  slot %{} len({}){}\n", len, meta.fields[i].name, at(len));
     }
     for (size_t i = 0; i < p.requires_.size(); ++i) {
       out += fmt::format("  require {} else #{}\n", expr(p.arena, p.requires_[i].cond), i);

@@ -474,6 +474,7 @@ class Lowerer {
       }
       meta.fields.push_back(std::move(f));
     }
+    rules::lay_out(meta);
     current_ = &meta;
     for (const auto& r : pr.requires_) {
       proc.requires_.push_back({expr(r.cond)});

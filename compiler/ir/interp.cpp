@@ -9,6 +9,10 @@ namespace {
 struct Frame {
   const Module& m;
   const Arena& arena;
+  // The dossier: a record read through its layout when `layout` is set
+  // (decide), else int64 slot values (eval: tests' expectations, defaults).
+  const void* record;
+  const rules::SlotLayout* layout;
   const int64_t* slots;
   const int64_t* params;
   const hoso_rt_ctx* ctx;
@@ -47,7 +51,7 @@ int64_t run(const Frame& f, NodeId id) {
     case Op::Const:
       return n.imm;
     case Op::Slot:
-      return f.slots[n.index];
+      return f.layout != nullptr ? rules::read_slot(f.record, f.layout[n.index]) : f.slots[n.index];
     case Op::Param:
       return f.params[n.index];
     case Op::Competent:
@@ -102,7 +106,7 @@ int64_t run(const Frame& f, NodeId id) {
       const Function& fn = f.m.functions[static_cast<size_t>(n.index)];
       int64_t args[16] = {};
       for (size_t i = 0; i < n.args.size() && i < 16; ++i) args[i] = run(f, n.args[i]);
-      Frame callee{f.m, fn.arena, f.slots, args, f.ctx, f.competent};
+      Frame callee{f.m, fn.arena, f.record, f.layout, f.slots, args, f.ctx, f.competent};
       return run(callee, fn.body);
     }
     case Op::DaysToInt:
@@ -138,7 +142,7 @@ bool in_force(const Rule& r, int32_t day) {
 
 int64_t eval(const Module& m, const Arena& arena, NodeId n, const int64_t* slots,
              const hoso_rt_ctx* ctx) {
-  Frame f{m, arena, slots, nullptr, ctx, HOSO_NO_UNIT};
+  Frame f{m, arena, nullptr, nullptr, slots, nullptr, ctx, HOSO_NO_UNIT};
   return run(f, n);
 }
 
@@ -146,10 +150,11 @@ int64_t eval_constant(const Module& m, const Arena& arena, NodeId n) {
   return eval(m, arena, n, nullptr, nullptr);
 }
 
-void decide(const Module& m, uint32_t proc, const int64_t* slots, const hoso_rt_ctx* ctx,
+void decide(const Module& m, uint32_t proc, const void* record, const hoso_rt_ctx* ctx,
             hoso_decision* out) {
   const Procedure& p = m.procedures[proc];
-  Frame f{m, p.arena, slots, nullptr, ctx, HOSO_NO_UNIT};
+  Frame f{m,       p.arena, record, m.meta.procedures[proc].layout.data(),
+          nullptr, nullptr, ctx,    HOSO_NO_UNIT};
   // Every field is written; the step arrays only up to nsteps (hoso/abi.h),
   // so deciding a dossier costs nothing for the steps it does not have.
   out->failed_requires = 0;

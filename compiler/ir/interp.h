@@ -7,9 +7,9 @@
 
 namespace hoso::ir {
 
-// Runs procedure `proc` of `m` on one dossier; same contract as a compiled
-// hoso_decide_fn.
-void decide(const Module& m, uint32_t proc, const int64_t* slots, const hoso_rt_ctx* ctx,
+// Runs procedure `proc` of `m` on one dossier record (its layout is
+// m.meta.procedures[proc].layout); same contract as a compiled hoso_decide_fn.
+void decide(const Module& m, uint32_t proc, const void* record, const hoso_rt_ctx* ctx,
             hoso_decision* out);
 
 // Evaluates a node of `arena` with the given slots (tests' expectations,

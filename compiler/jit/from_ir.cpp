@@ -70,7 +70,10 @@ class Lowerer {
   // One function body being emitted: a procedure's decide or a user function.
   struct Frame {
     const ir::Arena* arena = nullptr;
-    Value* slots = nullptr;
+    Value* slots = nullptr;  // the dossier record
+    // Where each slot sits in the record (a procedure's decide); user
+    // functions take only their parameters, so they have none.
+    const std::vector<rules::SlotLayout>* layout = nullptr;
     Value* ctx = nullptr;
     llvm::AllocaInst* competent_slot = nullptr;  // decide: the variable
     Value* competent = nullptr;                  // user functions: the argument
@@ -493,9 +496,17 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
   switch (n.op) {
     case ir::Op::Const:
       return c64(n.imm);
-    case ir::Op::Slot:
-      return b_.CreateLoad(i64_,
-                           b_.CreateConstGEP1_64(i64_, f.slots, static_cast<uint64_t>(n.index)));
+    case ir::Op::Slot: {
+      // A typed load at the slot's offset, sign-extended as the
+      // interpreter's rules::read_slot does.
+      if (f.layout == nullptr || static_cast<size_t>(n.index) >= f.layout->size()) return c64(0);
+      const rules::SlotLayout l = (*f.layout)[static_cast<size_t>(n.index)];
+      llvm::Type* t = b_.getIntNTy(l.width * 8);
+      auto* load =
+          b_.CreateAlignedLoad(t, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), f.slots, l.offset),
+                               llvm::Align(l.width));
+      return l.width == 8 ? static_cast<Value*>(load) : b_.CreateSExt(load, i64_);
+    }
     case ir::Op::Param:
       return static_cast<size_t>(n.index) < f.params.size() ? f.params[static_cast<size_t>(n.index)]
                                                             : c64(0);
@@ -597,6 +608,7 @@ void Lowerer::procedure(uint32_t index) {
   Frame f;
   f.arena = &p.arena;
   f.slots = fn->getArg(0);
+  f.layout = &m_.meta.procedures[index].layout;
   f.ctx = fn->getArg(1);
   auto var = [&](const char* name, llvm::Type* t, Value* init) {
     auto* slot = b_.CreateAlloca(t, nullptr, name);

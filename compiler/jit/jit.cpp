@@ -393,17 +393,14 @@ class JitDecider final : public rules::Decider {
   ~JitDecider() override { (void)jit_->unload(pack_); }
 
   const rules::PackMeta& meta() const override { return m_->meta; }
-  void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
-              hoso_decision* out) const override {
+  void decide_record(uint32_t procedure, const void* record, const hoso_rt_ctx* ctx,
+                     hoso_decision* out) const override {
     hoso_decide_fn fn = entry(procedure);
     if (fn == nullptr) {
-      *out = hoso_decision{};
-      out->arm = out->rule = -1;
-      out->unit = HOSO_NO_UNIT;
-      out->warn_minutes = -1;
+      rules::no_decision(out);
       return;
     }
-    fn(slots, ctx, out);
+    fn(record, ctx, out);
   }
   hoso_decide_fn entry(uint32_t procedure) const override {
     if (procedure >= entries_.size()) return nullptr;

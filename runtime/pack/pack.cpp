@@ -115,9 +115,13 @@ class PackDecider final : public Decider {
       : handle_(handle), meta_(std::move(meta)), entries_(std::move(entries)) {}
   ~PackDecider() override { ::dlclose(handle_); }
   const PackMeta& meta() const override { return meta_; }
-  void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
-              hoso_decision* out) const override {
-    entries_[procedure](slots, ctx, out);
+  void decide_record(uint32_t procedure, const void* record, const hoso_rt_ctx* ctx,
+                     hoso_decision* out) const override {
+    if (procedure >= entries_.size()) {
+      no_decision(out);
+      return;
+    }
+    entries_[procedure](record, ctx, out);
   }
   hoso_decide_fn entry(uint32_t procedure) const override {
     return procedure < entries_.size() ? entries_[procedure] : nullptr;

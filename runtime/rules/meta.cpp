@@ -1,6 +1,8 @@
 // Pack manifests: the metadata of compiled rules as JSON, read back with
 // every field checked, so a truncated or tampered manifest is refused with a
 // message instead of running.
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "hoso/rules.h"
@@ -10,7 +12,7 @@ namespace hoso::rules {
 using nlohmann::json;
 
 std::string_view compiler_version() {
-  return "hoso 0.1.0 (abi 1, codegen " HOSO_CODEGEN_ID ")";
+  return "hoso 0.1.0 (abi 2, codegen " HOSO_CODEGEN_ID ")";
 }
 
 std::string_view field_type_name(FieldType t) {
@@ -44,6 +46,108 @@ uint32_t text_length_slot(const ProcedureMeta& p, uint32_t field) {
 
 uint32_t slot_count(const ProcedureMeta& p) {
   return text_length_slot(p, static_cast<uint32_t>(p.fields.size()));
+}
+
+uint32_t slot_width(const ProcedureMeta& p, uint32_t slot) {
+  if (slot >= p.fields.size()) return 8;  // a text length (characters x1000)
+  const FieldMeta& f = p.fields[slot];
+  switch (f.type) {
+    case FieldType::Bool:
+      return 1;
+    case FieldType::Enum:
+      return f.enum_values.size() <= 127 ? 1 : f.enum_values.size() <= 32767 ? 2 : 4;
+    case FieldType::Commune:
+    case FieldType::Province:
+    case FieldType::Unit:
+    case FieldType::Date:
+    case FieldType::Text:
+    case FieldType::Person:
+      return 4;
+    default:
+      return 8;
+  }
+}
+
+void lay_out(ProcedureMeta& p) {
+  const uint32_t n = slot_count(p);
+  p.layout.assign(n, SlotLayout{});
+  uint32_t offset = 0;
+  for (uint32_t width : {8u, 4u, 2u, 1u}) {
+    for (uint32_t s = 0; s < n; ++s) {
+      if (slot_width(p, s) != width) continue;
+      p.layout[s] = SlotLayout{offset, width};
+      offset += width;
+    }
+  }
+  p.record_size = (offset + 7) / 8 * 8;
+}
+
+bool fits_slot(SlotLayout s, int64_t v) {
+  if (s.width >= 8) return true;
+  const int64_t limit = int64_t{1} << (s.width * 8 - 1);
+  return v >= -limit && v < limit;
+}
+
+void write_record(const ProcedureMeta& p, const int64_t* slots, void* record) {
+  auto* out = static_cast<unsigned char*>(record);
+  std::memset(out, 0, p.record_size);
+  for (size_t s = 0; s < p.layout.size(); ++s) {
+    const SlotLayout l = p.layout[s];
+    const int64_t v = slots[s];
+    switch (l.width) {
+      case 1: {
+        auto x = static_cast<int8_t>(v);
+        std::memcpy(out + l.offset, &x, 1);
+        break;
+      }
+      case 2: {
+        auto x = static_cast<int16_t>(v);
+        std::memcpy(out + l.offset, &x, 2);
+        break;
+      }
+      case 4: {
+        auto x = static_cast<int32_t>(v);
+        std::memcpy(out + l.offset, &x, 4);
+        break;
+      }
+      default:
+        std::memcpy(out + l.offset, &v, 8);
+        break;
+    }
+  }
+}
+
+std::vector<uint64_t> to_record(const ProcedureMeta& p, const int64_t* slots) {
+  std::vector<uint64_t> r((p.record_size + 7) / 8);
+  write_record(p, slots, r.data());
+  return r;
+}
+
+void no_decision(hoso_decision* out) {
+  *out = hoso_decision{};
+  out->arm = out->rule = -1;
+  out->unit = HOSO_NO_UNIT;
+  out->warn_minutes = -1;
+}
+
+void Decider::decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
+                     hoso_decision* out) const {
+  const auto& procs = meta().procedures;
+  if (procedure >= procs.size()) {
+    no_decision(out);
+    return;
+  }
+  const ProcedureMeta& p = procs[procedure];
+  // Records of up to 512 bytes (64 numbers) on the stack, larger on the heap.
+  alignas(8) unsigned char small[512];
+  std::vector<uint64_t> big;
+  void* record = small;
+  if (p.record_size > sizeof small) {
+    big.resize((p.record_size + 7) / 8);
+    record = big.data();
+  }
+  write_record(p, slots, record);
+  decide_record(procedure, record, ctx, out);
 }
 
 std::optional<uint32_t> PackMeta::procedure_index(std::string_view name) const {
@@ -94,6 +198,8 @@ std::string manifest_json(const PackMeta& m) {
                        {"file", r.file},
                        {"line", r.line}});
     }
+    json layout = json::array();
+    for (const auto& l : p.layout) layout.push_back({l.offset, l.width});
     json late = json::array();
     for (const auto& l : p.late) {
       late.push_back({{"kind", l.kind}, {"target", l.target}, {"after", l.after_minutes}});
@@ -110,6 +216,8 @@ std::string manifest_json(const PackMeta& m) {
                      {"basis", p.basis},
                      {"version", p.version},
                      {"calendar_deadline", p.calendar_deadline},
+                     {"layout", layout},
+                     {"record_size", p.record_size},
                      {"fields", fields},
                      {"requires", reqs},
                      {"arms", arms},
@@ -218,6 +326,20 @@ Result<PackMeta> parse_manifest(std::string_view text) {
       if (p.steps.size() > HOSO_MAX_STEPS || p.requires_.size() > HOSO_MAX_REQUIRES) {
         throw std::out_of_range("too many steps or requires");
       }
+      // The compiled code reads the record at the offsets it was built
+      // with; the runtime writes it at the offsets lay_out computes. They
+      // must agree, or the code would read the wrong bytes.
+      lay_out(p);
+      std::vector<std::pair<uint32_t, uint32_t>> built;
+      for (const auto& jl : jp.at("layout")) {
+        built.emplace_back(jl.at(0).get<uint32_t>(), jl.at(1).get<uint32_t>());
+      }
+      bool same =
+          built.size() == p.layout.size() && jp.at("record_size").get<uint32_t>() == p.record_size;
+      for (size_t i = 0; same && i < built.size(); ++i) {
+        same = built[i].first == p.layout[i].offset && built[i].second == p.layout[i].width;
+      }
+      if (!same) throw std::out_of_range("record layout of procedure " + p.name);
       m.procedures.push_back(std::move(p));
     }
     for (const auto& c : m.chains) {

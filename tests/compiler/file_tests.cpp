@@ -125,6 +125,8 @@ procedure P {
   deadline 2 working days
   dossier {
     floors : Int
+    urgent : Bool
+    note   : Text
     require floors > 0 else "m"
   }
   route {
@@ -140,9 +142,13 @@ procedure P {
   ASSERT_NE(c->module, nullptr);
   std::string ir = ir::dump(*c->module);
   // The version line carries a hash of the source; the rest is pinned.
+  EXPECT_NE(ir.find(" record 24 bytes\n"), std::string::npos) << ir;
   ir.erase(0, ir.find('\n') + 1);
   EXPECT_EQ(ir,
-            "  slot %0 floors : Int\n"
+            "  slot %0 floors : Int @0:8\n"
+            "  slot %1 urgent : Bool @20:1\n"
+            "  slot %2 note : Text @16:4\n"
+            "  slot %3 len(note) @8:8\n"
             "  require gt(%0, 0) else #0\n"
             "  arm gt(%0, 7000) -> province_at[1](receiving)\n"
             "  arm otherwise -> commune_at[3](receiving)\n"

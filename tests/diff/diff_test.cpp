@@ -130,7 +130,7 @@ void run_module(const ir::Module& m, size_t n, uint64_t seed, Stats& st) {
           if (via == 0) {
             engines[e].decider->decide(p, d.slots.data(), &ctx, &got);
           } else {
-            entries[e](d.slots.data(), &ctx, &got);
+            entries[e](rules::to_record(meta, d.slots.data()).data(), &ctx, &got);
           }
           ++st.decisions;
           std::string diff = compare(ref, got);

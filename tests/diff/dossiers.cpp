@@ -203,7 +203,16 @@ void DossierGen::next(rules::Dossier& d) {
   const auto& reg = rules::Registry::default_registry();
   d.procedure = proc_;
   d.slots.resize(edges_.size());
-  for (uint32_t s = 0; s < edges_.size(); ++s) d.slots[s] = value(s);
+  for (uint32_t s = 0; s < edges_.size(); ++s) {
+    // Only what marshal can produce: a value that fits its slot's width.
+    int64_t v = value(s);
+    const rules::SlotLayout l = p_.layout[s];
+    if (!rules::fits_slot(l, v)) {
+      const int64_t limit = int64_t{1} << (l.width * 8 - 1);
+      v = v < 0 ? -limit : limit - 1;
+    }
+    d.slots[s] = v;
+  }
   int64_t day;
   int r = static_cast<int>(uniform(0, 99));
   if (r < 25 && !rule_dates_.empty()) {

@@ -131,7 +131,8 @@ void check_against_interp(const ir::Module& m, const rules::Decider& d, int per_
       hoso_decision want, got;
       std::memset(&want, 0x5a, sizeof want);  // decide() must write every field
       std::memset(&got, 0xa5, sizeof got);
-      ir::decide(m, p, c.slots.data(), &c.ctx, &want);
+      ir::decide(m, p, rules::to_record(m.meta.procedures[p], c.slots.data()).data(), &c.ctx,
+                 &want);
       d.decide(p, c.slots.data(), &c.ctx, &got);
       expect_same(want, got, m.meta.procedures[p].name + " #" + std::to_string(i));
       if (::testing::Test::HasFailure()) return;
@@ -180,8 +181,8 @@ TEST(Jit, LoadUnloadReplaceInARunningJit) {
   Gen g(3);
   Case c = make_case(m, 0, g);
   hoso_decision want{}, got{};
-  ir::decide(m, 0, c.slots.data(), &c.ctx, &want);
-  (*fa)(c.slots.data(), &c.ctx, &got);
+  ir::decide(m, 0, rules::to_record(m.meta.procedures[0], c.slots.data()).data(), &c.ctx, &want);
+  (*fa)(rules::to_record(m.meta.procedures[0], c.slots.data()).data(), &c.ctx, &got);
   expect_same(want, got, "pack a");
 
   // Replace: load the new version, swap, unload the old one.
@@ -194,7 +195,7 @@ TEST(Jit, LoadUnloadReplaceInARunningJit) {
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
   std::printf("replace (load + first lookup + unload): %.2f ms\n", ms.count());
   got = {};
-  (*fb)(c.slots.data(), &c.ctx, &got);
+  (*fb)(rules::to_record(m.meta.procedures[0], c.slots.data()).data(), &c.ctx, &got);
   expect_same(want, got, "pack b");
   EXPECT_FALSE(jit.lookup(*a, 0).ok());
   EXPECT_EQ(jit.unload(*a).error().code, ErrorCode::kNotFound);
@@ -243,8 +244,9 @@ TEST(Jit, ObjectCacheHitOnSecondLoad) {
   for (uint32_t p = 0; p < n; ++p) {
     Case c = make_case(m, p, g);
     hoso_decision want{}, got{};
-    ir::decide(m, p, c.slots.data(), &c.ctx, &want);
-    (*(*j)->lookup(*h, p))(c.slots.data(), &c.ctx, &got);
+    ir::decide(m, p, rules::to_record(m.meta.procedures[p], c.slots.data()).data(), &c.ctx, &want);
+    (*(*j)->lookup(*h, p))(rules::to_record(m.meta.procedures[p], c.slots.data()).data(), &c.ctx,
+                           &got);
     expect_same(want, got, "cached " + std::to_string(p));
   }
   // Another opt level is another key.
@@ -372,6 +374,85 @@ TEST_F(BadPack, OtherAbiVersion) {
   Error e = refused(*dir_ + "/abi.pack");
   EXPECT_EQ(e.code, ErrorCode::kVersionMismatch);
   EXPECT_NE(e.message.find("ABI"), std::string::npos) << e.message;
+}
+
+TEST_F(BadPack, ManifestWithAnotherRecordLayout) {
+  // A pack whose code reads the record at other offsets than the runtime
+  // writes it (another layout rule, or an edited manifest) is refused.
+  rules::PackMeta meta = rules_module().meta;
+  std::string json = rules::manifest_json(meta);
+  ASSERT_TRUE(rules::parse_manifest(json).ok());
+  ASSERT_FALSE(meta.procedures[0].layout.empty());
+  std::swap(meta.procedures[0].layout.front(), meta.procedures[0].layout.back());
+  if (meta.procedures[0].layout.size() == 1) meta.procedures[0].layout[0].offset += 8;
+  auto back = rules::parse_manifest(rules::manifest_json(meta));
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message.find("record layout of procedure " + meta.procedures[0].name),
+            std::string::npos)
+      << back.error().message;
+  meta = rules_module().meta;
+  meta.procedures[0].record_size += 8;
+  EXPECT_FALSE(rules::parse_manifest(rules::manifest_json(meta)).ok());
+}
+
+rules::FieldMeta field(const char* name, rules::FieldType t, size_t enum_values = 0) {
+  rules::FieldMeta f;
+  f.name = name;
+  f.type = t;
+  for (size_t i = 0; i < enum_values; ++i) f.enum_values.push_back("v" + std::to_string(i));
+  return f;
+}
+
+TEST(Layout, WidestFirstNaturallyAlignedSizeAMultipleOf8) {
+  using T = rules::FieldType;
+  rules::ProcedureMeta p;
+  p.fields = {field("ok", T::Bool),          field("kind", T::Enum, 3), field("n", T::Int),
+              field("site", T::Commune),     field("name", T::Text),    field("on", T::Date),
+              field("big", T::Enum, 200),    field("fee", T::Money),    field("at", T::DateTime),
+              field("huge", T::Enum, 40000), field("unit", T::Unit)};
+  rules::lay_out(p);
+  ASSERT_EQ(p.layout.size(), rules::slot_count(p));  // 11 fields + the length of `name`
+  auto at = [&](uint32_t slot) {
+    return std::make_pair(p.layout[slot].offset, p.layout[slot].width);
+  };
+  // 8 bytes: n, fee, at, len(name); 4: site, name, on, huge, unit; 2: big; 1: ok, kind.
+  EXPECT_EQ(at(2), std::make_pair(0u, 8u));
+  EXPECT_EQ(at(7), std::make_pair(8u, 8u));
+  EXPECT_EQ(at(8), std::make_pair(16u, 8u));
+  EXPECT_EQ(at(rules::text_length_slot(p, 4)), std::make_pair(24u, 8u));
+  EXPECT_EQ(at(3), std::make_pair(32u, 4u));
+  EXPECT_EQ(at(4), std::make_pair(36u, 4u));
+  EXPECT_EQ(at(5), std::make_pair(40u, 4u));
+  EXPECT_EQ(at(9), std::make_pair(44u, 4u));
+  EXPECT_EQ(at(10), std::make_pair(48u, 4u));
+  EXPECT_EQ(at(6), std::make_pair(52u, 2u));
+  EXPECT_EQ(at(0), std::make_pair(54u, 1u));
+  EXPECT_EQ(at(1), std::make_pair(55u, 1u));
+  EXPECT_EQ(p.record_size, 56u);
+  p.fields.push_back(field("last", T::Bool));
+  rules::lay_out(p);
+  EXPECT_EQ(p.record_size, 64u);  // 57 bytes, rounded up to 8
+}
+
+TEST(Layout, RecordRoundTripsEveryWidthsExtremes) {
+  using T = rules::FieldType;
+  rules::ProcedureMeta p;
+  p.fields = {field("b", T::Bool), field("e", T::Enum, 300), field("c", T::Commune),
+              field("n", T::Int)};
+  rules::lay_out(p);
+  for (auto values : {std::vector<int64_t>{-128, -32768, INT32_MIN, INT64_MIN},
+                      std::vector<int64_t>{127, 32767, INT32_MAX, INT64_MAX},
+                      std::vector<int64_t>{1, 299, 3320, -1000}}) {
+    auto rec = rules::to_record(p, values.data());
+    ASSERT_EQ(rec.size() * 8, p.record_size);
+    for (uint32_t s = 0; s < values.size(); ++s) {
+      EXPECT_TRUE(rules::fits_slot(p.layout[s], values[s]));
+      EXPECT_EQ(rules::read_slot(rec.data(), p.layout[s]), values[s]) << "slot " << s;
+    }
+  }
+  EXPECT_FALSE(rules::fits_slot(p.layout[0], 128));
+  EXPECT_FALSE(rules::fits_slot(p.layout[1], -32769));
+  EXPECT_FALSE(rules::fits_slot(p.layout[2], int64_t{INT32_MAX} + 1));
 }
 
 TEST_F(BadPack, ManifestCodec) {

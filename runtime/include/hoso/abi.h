@@ -1,6 +1,6 @@
 /* The one small, versioned C ABI between compiled rules and the runtime.
  * Compiled rule code (JIT or an ahead-of-time pack) sees only this header
- * and calendar_abi.h: the dossier as int64 slots, a context, and the
+ * and calendar_abi.h: the dossier as a record of typed slots, a context, and the
  * decision it fills in. Everything here is plain C so a pack built by any
  * compiler version can be checked against HOSO_ABI_VERSION before it runs. */
 #ifndef HOSO_ABI_H_
@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define HOSO_ABI_VERSION 1
+#define HOSO_ABI_VERSION 2
 #define HOSO_MAX_STEPS 32
 #define HOSO_MAX_REQUIRES 64
 
@@ -56,7 +56,10 @@ typedef struct hoso_decision {
   int64_t step_budget[HOSO_MAX_STEPS]; /* working minutes */
 } hoso_decision;
 
-typedef void (*hoso_decide_fn)(const int64_t* slots, const hoso_rt_ctx* ctx, hoso_decision* out);
+/* Decides one dossier given as its record: the procedure's slots at the
+ * offsets and widths of its layout (rules::lay_out, in the pack's manifest),
+ * each a signed integer of 1, 2, 4 or 8 bytes in host byte order. */
+typedef void (*hoso_decide_fn)(const void* record, const hoso_rt_ctx* ctx, hoso_decision* out);
 
 /* The province of a unit id, or -1. */
 static inline int32_t hoso_unit_province(const hoso_rt_ctx* ctx, int64_t unit) {

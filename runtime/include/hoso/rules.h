@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -115,6 +116,12 @@ struct LateMeta {
   int64_t after_minutes = 0;
 };
 
+// Where one slot lives in a procedure's dossier record (see lay_out).
+struct SlotLayout {
+  uint32_t offset = 0;
+  uint32_t width = 8;  // bytes: 1, 2, 4 or 8; a signed integer in host byte order
+};
+
 struct ProcedureMeta {
   std::string name, code, title, module, file, sector, level, online, supplement;
   std::vector<std::string> basis;
@@ -126,6 +133,10 @@ struct ProcedureMeta {
   std::vector<StepMeta> steps;
   std::vector<RuleMeta> rules;
   std::vector<LateMeta> late;
+  // The dossier record compiled code reads (filled by lay_out): one entry
+  // per slot (slot_count), and the record's size in bytes.
+  std::vector<SlotLayout> layout;
+  uint32_t record_size = 0;
   std::optional<uint32_t> field_index(std::string_view n) const;
 };
 
@@ -153,6 +164,51 @@ struct PackMeta {
 uint32_t text_length_slot(const ProcedureMeta& p, uint32_t field);
 uint32_t slot_count(const ProcedureMeta& p);
 
+// The width of a slot in the record: Bool and enums of up to 127 values 1
+// byte, larger enums 2, places (Commune, Province, Unit), dates and text ids
+// 4, numbers (fixed point x1000), instants and text lengths 8.
+uint32_t slot_width(const ProcedureMeta& p, uint32_t slot);
+// Computes p.layout and p.record_size from p.fields: slots widest first (in
+// slot order within a width), so each is naturally aligned; the size is a
+// multiple of 8 so records can sit in arrays. A function of the field types
+// only: the compiler and a pack's loader get the same layout.
+void lay_out(ProcedureMeta& p);
+// True when v fits the slot's width.
+bool fits_slot(SlotLayout s, int64_t v);
+
+// Reads a slot from a record, sign-extended to int64.
+inline int64_t read_slot(const void* record, SlotLayout s) {
+  const auto* at = static_cast<const unsigned char*>(record) + s.offset;
+  switch (s.width) {
+    case 1: {
+      int8_t v;
+      std::memcpy(&v, at, 1);
+      return v;
+    }
+    case 2: {
+      int16_t v;
+      std::memcpy(&v, at, 2);
+      return v;
+    }
+    case 4: {
+      int32_t v;
+      std::memcpy(&v, at, 4);
+      return v;
+    }
+    default: {
+      int64_t v;
+      std::memcpy(&v, at, 8);
+      return v;
+    }
+  }
+}
+// Writes slot values (slot_count of them) into a record of p.record_size
+// bytes, each truncated to its width (marshal has checked they fit).
+void write_record(const ProcedureMeta& p, const int64_t* slots, void* record);
+// The same into a new 8-byte-aligned buffer (pass .data() to decide_record
+// or a hoso_decide_fn).
+std::vector<uint64_t> to_record(const ProcedureMeta& p, const int64_t* slots);
+
 std::string manifest_json(const PackMeta& meta);
 Result<PackMeta> parse_manifest(std::string_view json);
 
@@ -162,6 +218,10 @@ std::string_view compiler_version();
 
 // ------------------------------------------------------------------ engines
 
+// The decision for a procedure index the rules do not have: no arm, no
+// unit, nothing due.
+void no_decision(hoso_decision* out);
+
 // Something that decides dossiers for a set of rules: the reference
 // interpreter, the ORC JIT or a loaded ahead-of-time pack. The runtime, the
 // simulator and the service all work through this interface.
@@ -169,8 +229,12 @@ class Decider {
  public:
   virtual ~Decider() = default;
   virtual const PackMeta& meta() const = 0;
-  virtual void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
-                      hoso_decision* out) const = 0;
+  // Decides one dossier given as its record (ProcedureMeta::layout).
+  virtual void decide_record(uint32_t procedure, const void* record, const hoso_rt_ctx* ctx,
+                             hoso_decision* out) const = 0;
+  // The same from slot values (what marshal gives): writes the record first.
+  void decide(uint32_t procedure, const int64_t* slots, const hoso_rt_ctx* ctx,
+              hoso_decision* out) const;
   // A direct entry point when the engine has one (compiled code), else null.
   virtual hoso_decide_fn entry(uint32_t procedure) const = 0;
 };
