@@ -58,7 +58,9 @@ typedef struct hoso_decision {
 
 /* Decides one dossier given as its record: the procedure's slots at the
  * offsets and widths of its layout (rules::lay_out, in the pack's manifest),
- * each a signed integer of 1, 2, 4 or 8 bytes in host byte order. */
+ * each a signed integer of 1, 2, 4 or 8 bytes in host byte order, at an
+ * offset that is a multiple of its width; the record starts on an 8-byte
+ * boundary. */
 typedef void (*hoso_decide_fn)(const void* record, const hoso_rt_ctx* ctx, hoso_decision* out);
 
 /* The province of a unit id, or -1. */
