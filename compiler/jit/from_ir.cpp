@@ -830,6 +830,15 @@ uint64_t procedure_hash(const ir::Module& m, uint32_t proc) {
   Hasher h;
   h.pod(proc);
   h.str(m.meta.procedures[proc].version);
+  // The record layout the code reads: an enum declared elsewhere that grows
+  // past 127 values widens a slot without changing the procedure's source.
+  const rules::ProcedureMeta& meta = m.meta.procedures[proc];
+  h.pod(meta.record_size);
+  h.pod(meta.layout.size());
+  for (const auto& l : meta.layout) {
+    h.pod(l.offset);
+    h.pod(l.width);
+  }
   h.arena(p.arena);
   h.pod(p.requires_.size());
   for (const auto& r : p.requires_) h.pod(r.cond.v);

@@ -17,6 +17,7 @@
 #include "driver/driver.h"
 #include "hoso/pack.h"
 #include "ir/interp.h"
+#include "jit/from_ir.h"
 #include "jit/jit.h"
 
 namespace hoso {
@@ -255,6 +256,38 @@ TEST(Jit, ObjectCacheHitOnSecondLoad) {
   auto h0 = (*j0)->load(m);
   ASSERT_TRUE((*j0)->lookup(*h0, 0).ok());
   EXPECT_EQ((*j0)->stats().compiled, 1u);
+}
+
+TEST(Jit, CacheKeyFollowsTheRecordLayout) {
+  // An enum declared outside the procedure grows from 127 to 128 values: the
+  // procedure's source is the same, its `kind` slot widens from 1 byte to 2,
+  // so the cached object (which reads the old offsets) must not be reused.
+  auto compile = [](int values) {
+    std::string e = "enum Kind { ";
+    for (int i = 0; i < values; ++i) e += (i ? ", v" : "v") + std::to_string(i);
+    e += " }\n";
+    return driver::compile_sources({{"k.hoso", "use std.vn\n" + e + R"(
+procedure P {
+  basis "x"
+  level commune
+  deadline 2 working days
+  dossier {
+    kind : Kind
+    ok   : Bool
+  }
+}
+)"}});
+  };
+  auto a = compile(127), b = compile(128);
+  ASSERT_NE(a->module, nullptr);
+  ASSERT_NE(b->module, nullptr);
+  const auto& la = a->module->meta.procedures[0].layout;
+  const auto& lb = b->module->meta.procedures[0].layout;
+  ASSERT_EQ(la[0].width, 1u);
+  ASSERT_EQ(lb[0].width, 2u);
+  EXPECT_NE(la[1].offset, lb[1].offset);
+  EXPECT_NE(jit::procedure_hash(*a->module, 0), jit::procedure_hash(*b->module, 0));
+  EXPECT_EQ(jit::procedure_hash(*a->module, 0), jit::procedure_hash(*compile(127)->module, 0));
 }
 
 TEST(Jit, EmitLlvm) {
