@@ -39,10 +39,9 @@ int fail(const char* sub, const Error& e) {
 
 int run(const EngineArgs& a, const std::string& sub) {
   int rc = 0;
-  auto comp = load_rules(a.rules, "engine", rc);
-  if (!comp) return rc;
-  std::shared_ptr<rules::Decider> decider = make_engine(a.engine, *comp, "engine");
-  if (!decider) return 2;
+  LoadedRules loaded_rules;  // outlives the engine: the decider may refer to it
+  if (!load_decider(a.engine, a.rules, "engine", loaded_rules, rc)) return rc;
+  std::shared_ptr<rules::Decider> decider = std::move(loaded_rules.decider);
   auto store = store::open_sqlite_store(store::SqliteConfig(a.store_path));
   if (!store) return fail(sub.c_str(), store.error());
   std::unique_ptr<engine::Clock> clock;
@@ -134,9 +133,13 @@ void add_engine_commands(CLI::App& app, Registry& reg) {
   eng->require_subcommand(1);
   eng->add_option("--store", a->store_path, "The SQLite store file (created if missing)")
       ->required();
-  eng->add_option("--rules", a->rules, "Rules files or folders")->required();
-  eng->add_option("--engine", a->engine, "jit (default) or interp")
-      ->check(CLI::IsMember({"jit", "interp"}));
+  eng->add_option("--rules", a->rules,
+                  "Rules files or folders, or with --engine pack a pack from `hoso build`")
+      ->required();
+  eng->add_option("--engine", a->engine,
+                  "jit (default), interp (the reference) or pack (a pack from `hoso build`\n"
+                  "given as --rules, or the rules built into one as `hoso build` does)")
+      ->check(CLI::IsMember({"jit", "interp", "pack"}));
   eng->add_option("--at", a->at, "The clock, \"YYYY-MM-DD HH:MM\" (default: now, UTC+7)");
   auto actor_help =
       "Who acts: \"commune Bắc Hà/one_stop#nva\", "

@@ -19,18 +19,9 @@ struct RunArgs {
 
 int run(const RunArgs& a) {
   int rc = 0;
-  std::unique_ptr<driver::Compilation> comp;
-  std::unique_ptr<rules::Decider> engine;
-  if (a.engine == "pack" && a.rules.size() == 1 && is_pack_file(a.rules[0])) {
-    // A pack built by `hoso build`; rules sources are built into one below.
-    engine = load_pack_file(a.rules[0], "run");
-    if (!engine) return 2;
-  } else {
-    comp = load_rules(a.rules, "run", rc);
-    if (!comp) return rc;
-    engine = make_engine(a.engine, *comp, "run");
-    if (!engine) return 2;
-  }
+  LoadedRules loaded_rules;
+  if (!load_decider(a.engine, a.rules, "run", loaded_rules, rc)) return rc;
+  const std::unique_ptr<rules::Decider>& engine = loaded_rules.decider;
   const calendar::Calendar* cal = &calendar::default_calendar();
   std::optional<calendar::Calendar> loaded;
   if (!a.calendar_file.empty()) {

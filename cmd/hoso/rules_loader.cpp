@@ -79,4 +79,18 @@ std::unique_ptr<rules::Decider> load_pack_file(const std::string& path, const ch
   return std::move(*p);
 }
 
+bool load_decider(const std::string& engine, const std::vector<std::string>& paths,
+                  const char* command, LoadedRules& out, int& rc) {
+  if (engine == "pack" && paths.size() == 1 && is_pack_file(paths[0])) {
+    out.decider = load_pack_file(paths[0], command);
+    rc = out.decider ? 0 : 2;
+    return out.decider != nullptr;
+  }
+  out.comp = load_rules(paths, command, rc);
+  if (!out.comp) return false;
+  out.decider = make_engine(engine, *out.comp, command);
+  rc = out.decider ? 0 : 2;
+  return out.decider != nullptr;
+}
+
 }  // namespace hoso::cli

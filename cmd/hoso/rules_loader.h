@@ -29,6 +29,18 @@ bool is_pack_file(const std::string& path);
 // null on failure.
 std::unique_ptr<rules::Decider> load_pack_file(const std::string& path, const char* command);
 
+// The rules a command runs on and the engine that decides them.
+struct LoadedRules {
+  std::unique_ptr<driver::Compilation> comp;  // null when a pack file was loaded
+  std::unique_ptr<rules::Decider> decider;    // may refer to comp: keep both
+};
+
+// `--engine pack` with one path that is a pack file loads it as is; any
+// other engine (or pack over sources) compiles `paths` and makes the engine
+// over them. Prints and returns false on failure, with the exit code in rc.
+bool load_decider(const std::string& engine, const std::vector<std::string>& paths,
+                  const char* command, LoadedRules& out, int& rc);
+
 std::string read_file(const std::string& path, bool& ok);
 
 }  // namespace hoso::cli

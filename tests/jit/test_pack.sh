@@ -4,7 +4,9 @@
 #  - --pack FILE runs the tests on a pack built earlier by `hoso build`;
 #  - a pack built from other sources is refused (exit 2, says so);
 #  - a failing expectation still fails on a pack (exit 1, expected/actual);
-#  - `hoso run RULES --engine pack` on sources prints what the built pack does.
+#  - `hoso run RULES --engine pack` on sources prints what the built pack does;
+#  - `hoso engine --engine pack --rules rules.pack` runs the dossier engine on
+#    the pack, with the same outcome as on the sources with the JIT.
 set -u
 hoso=$1 src=$2 scratch=$3
 mkdir -p "$scratch"
@@ -33,4 +35,21 @@ d="$src/examples/dossiers/HousePermit_province.json"
 "$hoso" run "$scratch/rules.pack" --dossier "$d" --engine pack >"$scratch/run_pack.out" 2>&1 \
   || fail "hoso run rules.pack --engine pack"
 cmp -s "$scratch/run_src.out" "$scratch/run_pack.out" || fail "run on sources and on the pack differ"
+desk="commune Bắc Hà/one_stop#nva"
+for e in pack jit; do
+  rules="$src/rules"
+  [ $e = pack ] && rules="$scratch/rules.pack"
+  store="$scratch/engine-$e.db"
+  rm -f "$store"*
+  eng() { "$hoso" engine --store "$store" --rules "$rules" --engine $e "$@"; }
+  eng --at "2026-02-10 09:00" submit "$d" --as "$desk" >/dev/null 2>"$scratch/engine-$e.err" \
+    || fail "hoso engine --engine $e submit: $(cat "$scratch/engine-$e.err")"
+  eng --at "2026-02-10 14:00" act HS00000001 complete --as "$desk" >/dev/null \
+    || fail "hoso engine --engine $e act"
+  eng --at "2026-02-10 15:00" show HS00000001 --as "$desk" >"$scratch/engine-$e.show" \
+    || fail "hoso engine --engine $e show"
+done
+cmp -s "$scratch/engine-pack.show" "$scratch/engine-jit.show" \
+  || fail "hoso engine on the pack and on the sources differ"
+grep -q '"step"' "$scratch/engine-pack.show" || fail "show: $(cat "$scratch/engine-pack.show")"
 echo "ok"
