@@ -264,6 +264,7 @@ void handwritten_decide(const void* record, const hoso_rt_ctx* ctx, hoso_decisio
   out->warn_minutes = -1;
   out->steps_included = 0;
   out->nsteps = 0;
+  out->overflow = 0;
 }
 
 int handwritten_rule(const Raw& r) {

@@ -55,7 +55,7 @@ int run(const RunArgs& a) {
       const auto& p = engine->meta().procedures[d->procedure];
       rules::Due due = rules::compute_due(p, *d, dec, *cal);
       std::printf("%-32s %-8s -> %-52s due %s\n", p.name.c_str(),
-                  dec.failed_requires == 0 ? "valid" : "invalid",
+                  rules::decision_valid(dec) ? "valid" : "invalid",
                   rules::unit_text(dec.unit, engine->meta(), reg).c_str(),
                   due.due >= 0 ? calendar::format_instant(due.due).c_str() : "-");
       continue;

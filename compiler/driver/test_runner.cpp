@@ -75,7 +75,7 @@ TestReport run_tests(const Compilation& c, const rules::Decider& engine,
     std::vector<int64_t> env = d.slots;
     env.push_back(dec.unit);
     env.push_back(due.due);
-    env.push_back(dec.failed_requires == 0 ? 1 : 0);
+    env.push_back(rules::decision_valid(dec) ? 1 : 0);
     env.push_back(dec.fee);
     for (size_t i = 0; i < p.requires_.size(); ++i) env.push_back((dec.failed_requires >> i) & 1U);
     for (const auto& e : tc.expects) {

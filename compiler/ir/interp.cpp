@@ -17,26 +17,39 @@ struct Frame {
   const int64_t* params;
   const hoso_rt_ctx* ctx;
   int64_t competent;
+  bool* overflow;  // set when an arithmetic result does not fit in 64 bits
 };
 
-int64_t wrap_add(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+// Integer arithmetic wraps (two's complement), as the LLVM back end's does,
+// and records that it did: the decision then says a computation overflowed
+// (hoso_decision::overflow) instead of passing a wrapped fee for a real one.
+int64_t add(int64_t a, int64_t b, bool* overflow) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) *overflow = true;
+  return r;
 }
-int64_t wrap_neg(int64_t a) {
-  return static_cast<int64_t>(0 - static_cast<uint64_t>(a));
+int64_t sub(int64_t a, int64_t b, bool* overflow) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) *overflow = true;
+  return r;
 }
 
 // Fixed-point (x1000) product and quotient through a 128-bit intermediate,
 // so they are exact whenever the result fits in 64 bits (a land fee of
 // 200,000 m2 at 50 million VND/m2 overflows a 64-bit a*b, not the result); a
-// result that does not fit wraps modulo 2^64, as in the LLVM back end.
+// result that does not fit wraps modulo 2^64, as in the LLVM back end, and
+// is recorded as an overflow. x / 0 is 0.
 __extension__ using i128 = __int128;
-int64_t mul_fixed(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<i128>(a) * b / 1000);
+int64_t narrow(i128 v, bool* overflow) {
+  if (v > INT64_MAX || v < INT64_MIN) *overflow = true;
+  return static_cast<int64_t>(v);
 }
-int64_t div_fixed(int64_t a, int64_t b) {
+int64_t mul_fixed(int64_t a, int64_t b, bool* overflow) {
+  return narrow(static_cast<i128>(a) * b / 1000, overflow);
+}
+int64_t div_fixed(int64_t a, int64_t b, bool* overflow) {
   if (b == 0) return 0;
-  return static_cast<int64_t>(static_cast<i128>(a) * 1000 / b);
+  return narrow(static_cast<i128>(a) * 1000 / b, overflow);
 }
 
 int64_t year_of(int64_t days) {
@@ -61,21 +74,25 @@ int64_t run(const Frame& f, NodeId id) {
     case Op::Not:
       return a() == 0 ? 1 : 0;
     case Op::Neg:
-      return wrap_neg(a());
+      return sub(0, a(), f.overflow);
     case Op::And:
       return a() != 0 && b() != 0 ? 1 : 0;
     case Op::Or:
       return a() != 0 || b() != 0 ? 1 : 0;
-    // Integer arithmetic wraps (two's complement), as the LLVM back end's
-    // plain add/sub/mul do: defined behaviour whatever the dossier holds.
     case Op::Add:
-      return wrap_add(a(), b());
-    case Op::Sub:
-      return wrap_add(a(), wrap_neg(b()));
-    case Op::Mul:
-      return mul_fixed(a(), b());
-    case Op::Div:
-      return div_fixed(a(), b());
+      return add(a(), b(), f.overflow);
+    case Op::Sub: {
+      int64_t x = a();
+      return sub(x, b(), f.overflow);
+    }
+    case Op::Mul: {
+      int64_t x = a();
+      return mul_fixed(x, b(), f.overflow);
+    }
+    case Op::Div: {
+      int64_t x = a();
+      return div_fixed(x, b(), f.overflow);
+    }
     case Op::Eq:
       return a() == b() ? 1 : 0;
     case Op::Ne:
@@ -100,13 +117,14 @@ int64_t run(const Frame& f, NodeId id) {
     }
     case Op::Abs: {
       int64_t x = a();
-      return x < 0 ? wrap_neg(x) : x;
+      return x < 0 ? sub(0, x, f.overflow) : x;
     }
     case Op::Call: {
       const Function& fn = f.m.functions[static_cast<size_t>(n.index)];
       int64_t args[16] = {};
       for (size_t i = 0; i < n.args.size() && i < 16; ++i) args[i] = run(f, n.args[i]);
-      Frame callee{f.m, fn.arena, f.record, f.layout, f.slots, args, f.ctx, f.competent};
+      Frame callee{f.m,  fn.arena, f.record,    f.layout,  f.slots,
+                   args, f.ctx,    f.competent, f.overflow};
       return run(callee, fn.body);
     }
     case Op::DaysToInt:
@@ -142,7 +160,8 @@ bool in_force(const Rule& r, int32_t day) {
 
 int64_t eval(const Module& m, const Arena& arena, NodeId n, const int64_t* slots,
              const hoso_rt_ctx* ctx) {
-  Frame f{m, arena, nullptr, nullptr, slots, nullptr, ctx, HOSO_NO_UNIT};
+  bool overflow = false;
+  Frame f{m, arena, nullptr, nullptr, slots, nullptr, ctx, HOSO_NO_UNIT, &overflow};
   return run(f, n);
 }
 
@@ -153,8 +172,9 @@ int64_t eval_constant(const Module& m, const Arena& arena, NodeId n) {
 void decide(const Module& m, uint32_t proc, const void* record, const hoso_rt_ctx* ctx,
             hoso_decision* out) {
   const Procedure& p = m.procedures[proc];
-  Frame f{m,       p.arena, record, m.meta.procedures[proc].layout.data(),
-          nullptr, nullptr, ctx,    HOSO_NO_UNIT};
+  bool overflow = false;
+  Frame f{m,   p.arena,      record,   m.meta.procedures[proc].layout.data(), nullptr, nullptr,
+          ctx, HOSO_NO_UNIT, &overflow};
   // Every field is written; the step arrays only up to nsteps (hoso/abi.h),
   // so deciding a dossier costs nothing for the steps it does not have.
   out->failed_requires = 0;
@@ -230,6 +250,7 @@ void decide(const Module& m, uint32_t proc, const void* record, const hoso_rt_ct
     out->step_role[s] = role;
     out->step_budget[s] = st.budget ? run(f, *st.budget) : 0;
   }
+  out->overflow = overflow ? 1 : 0;
 }
 
 }  // namespace hoso::ir

@@ -36,6 +36,7 @@ constexpr uint64_t kOffFee = offsetof(hoso_decision, fee);
 constexpr uint64_t kOffWarn = offsetof(hoso_decision, warn_minutes);
 constexpr uint64_t kOffSteps = offsetof(hoso_decision, steps_included);
 constexpr uint64_t kOffNsteps = offsetof(hoso_decision, nsteps);
+constexpr uint64_t kOffOverflow = offsetof(hoso_decision, overflow);
 constexpr uint64_t kOffStepRole = offsetof(hoso_decision, step_role);
 constexpr uint64_t kOffStepRule = offsetof(hoso_decision, step_rule);
 constexpr uint64_t kOffStepUnit = offsetof(hoso_decision, step_unit);
@@ -75,6 +76,7 @@ class Lowerer {
     // functions take only their parameters, so they have none.
     const std::vector<rules::SlotLayout>* layout = nullptr;
     Value* ctx = nullptr;
+    Value* overflow = nullptr;                   // an i1 in memory: set when arithmetic overflowed
     llvm::AllocaInst* competent_slot = nullptr;  // decide: the variable
     Value* competent = nullptr;                  // user functions: the argument
     std::vector<Value*> params;
@@ -125,6 +127,21 @@ class Lowerer {
   Function* user_function(int32_t index);
 
   Value* emit(Frame& f, ir::NodeId id);
+  // x op y through an llvm.*.with.overflow intrinsic, noting the overflow.
+  Value* checked(Frame& f, llvm::Intrinsic::ID id, Value* x, Value* y) {
+    Value* r = b_.CreateBinaryIntrinsic(id, x, y);
+    note_overflow(f.overflow, b_.CreateExtractValue(r, 1));
+    return b_.CreateExtractValue(r, 0);
+  }
+  void note_overflow(Value* flag, Value* bit) {
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, flag), bit), flag);
+  }
+  // An i128 as i64, noting when it does not fit.
+  Value* to_i64(Value* wide, Value* flag) {
+    Value* t = b_.CreateTrunc(wide, i64_);
+    note_overflow(flag, b_.CreateICmpNE(b_.CreateSExt(t, wide->getType()), wide));
+    return t;
+  }
   Value* emit_branchy(Frame& f, const ir::Node& n);
   Value* competent(Frame& f) {
     return f.competent_slot != nullptr ? b_.CreateLoad(i64_, f.competent_slot) : f.competent;
@@ -309,7 +326,7 @@ Function* Lowerer::fn_unit_at_ctx() {
 // product goes through 128 bits when it does not fit in 64), wrapping modulo
 // 2^64 when the result itself does not fit; x / 0 is 0.
 Function* Lowerer::fn_mul() {
-  return define(mul_, "hoso.mul", i64_, {i64_, i64_}, [&](Function* fn) {
+  return define(mul_, "hoso.mul", i64_, {i64_, i64_, ptr_}, [&](Function* fn) {
     auto* i128 = b_.getInt128Ty();
     BasicBlock* narrow = block("narrow");
     BasicBlock* wide = block("wide");
@@ -321,12 +338,12 @@ Function* Lowerer::fn_mul() {
     b_.CreateRet(b_.CreateSDiv(b_.CreateExtractValue(r, 0), c64(1000)));
     b_.SetInsertPoint(wide);
     Value* p = b_.CreateMul(b_.CreateSExt(a, i128), b_.CreateSExt(b, i128));
-    b_.CreateRet(b_.CreateTrunc(b_.CreateSDiv(p, llvm::ConstantInt::get(i128, 1000)), i64_));
+    b_.CreateRet(to_i64(b_.CreateSDiv(p, llvm::ConstantInt::get(i128, 1000)), fn->getArg(2)));
   });
 }
 
 Function* Lowerer::fn_div() {
-  return define(div_, "hoso.div", i64_, {i64_, i64_}, [&](Function* fn) {
+  return define(div_, "hoso.div", i64_, {i64_, i64_, ptr_}, [&](Function* fn) {
     auto* i128 = b_.getInt128Ty();
     BasicBlock* zero = block("zero");
     BasicBlock* notzero = block("notzero");
@@ -345,7 +362,7 @@ Function* Lowerer::fn_div() {
     b_.CreateRet(b_.CreateSDiv(b_.CreateExtractValue(r, 0), b));
     b_.SetInsertPoint(wide);
     Value* x = b_.CreateMul(b_.CreateSExt(a, i128), llvm::ConstantInt::get(i128, 1000));
-    b_.CreateRet(b_.CreateTrunc(b_.CreateSDiv(x, b_.CreateSExt(b, i128)), i64_));
+    b_.CreateRet(to_i64(b_.CreateSDiv(x, b_.CreateSExt(b, i128)), fn->getArg(2)));
   });
 }
 
@@ -422,12 +439,12 @@ Function* Lowerer::fn_add_working() {
   });
 }
 
-// A user function: i64 (slots, ctx, competent, params...).
+// A user function: i64 (slots, ctx, competent, overflow flag, params...).
 Function* Lowerer::user_function(int32_t index) {
   auto it = user_.find(index);
   if (it != user_.end()) return it->second;
   const ir::Function& uf = m_.functions[static_cast<size_t>(index)];
-  std::vector<llvm::Type*> args = {ptr_, ptr_, i64_};
+  std::vector<llvm::Type*> args = {ptr_, ptr_, i64_, ptr_};
   for (uint32_t i = 0; i < uf.params; ++i) args.push_back(i64_);
   auto* fn = helper(("hoso.fn." + uf.name).c_str(), i64_, args);
   user_[index] = fn;
@@ -438,7 +455,8 @@ Function* Lowerer::user_function(int32_t index) {
   f.slots = fn->getArg(0);
   f.ctx = fn->getArg(1);
   f.competent = fn->getArg(2);
-  for (uint32_t i = 0; i < uf.params; ++i) f.params.push_back(fn->getArg(3 + i));
+  f.overflow = fn->getArg(3);
+  for (uint32_t i = 0; i < uf.params; ++i) f.params.push_back(fn->getArg(4 + i));
   b_.CreateRet(emit(f, uf.body));
   return fn;
 }
@@ -517,15 +535,19 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
     case ir::Op::Not:
       return bool64(b_.CreateICmpEQ(a(), c64(0)));
     case ir::Op::Neg:
-      return b_.CreateSub(c64(0), a());
+      return checked(f, llvm::Intrinsic::ssub_with_overflow, c64(0), a());
     case ir::Op::And:
     case ir::Op::Or:
     case ir::Op::Select:
       return emit_branchy(f, n);
     case ir::Op::Add:
-      return bin([&](Value* x, Value* y) { return b_.CreateAdd(x, y); });
+      return bin([&](Value* x, Value* y) {
+        return checked(f, llvm::Intrinsic::sadd_with_overflow, x, y);
+      });
     case ir::Op::Sub:
-      return bin([&](Value* x, Value* y) { return b_.CreateSub(x, y); });
+      return bin([&](Value* x, Value* y) {
+        return checked(f, llvm::Intrinsic::ssub_with_overflow, x, y);
+      });
     case ir::Op::Mul:
       return bin([&](Value* x, Value* y) -> Value* {
         // A constant multiple of 1000 (unit conversions: days to minutes)
@@ -533,13 +555,15 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
         for (auto [v, k] : {std::pair{x, y}, std::pair{y, x}}) {
           if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(k); c != nullptr) {
             const int64_t kv = c->getSExtValue();
-            if (kv % 1000 == 0) return b_.CreateMul(v, c64(kv / 1000));
+            if (kv % 1000 == 0) {
+              return checked(f, llvm::Intrinsic::smul_with_overflow, v, c64(kv / 1000));
+            }
           }
         }
-        return b_.CreateCall(fn_mul(), {x, y});
+        return b_.CreateCall(fn_mul(), {x, y, f.overflow});
       });
     case ir::Op::Div:
-      return bin([&](Value* x, Value* y) { return b_.CreateCall(fn_div(), {x, y}); });
+      return bin([&](Value* x, Value* y) { return b_.CreateCall(fn_div(), {x, y, f.overflow}); });
     case ir::Op::Eq:
       return bin([&](Value* x, Value* y) { return bool64(b_.CreateICmpEQ(x, y)); });
     case ir::Op::Ne:
@@ -558,12 +582,13 @@ Value* Lowerer::emit(Frame& f, ir::NodeId id) {
       return bin([&](Value* x, Value* y) { return b_.CreateSelect(b_.CreateICmpSGT(x, y), x, y); });
     case ir::Op::Abs: {
       Value* x = a();
+      note_overflow(f.overflow, b_.CreateICmpEQ(x, c64(INT64_MIN)));
       return b_.CreateSelect(b_.CreateICmpSLT(x, c64(0)), b_.CreateSub(c64(0), x), x);
     }
     case ir::Op::Call: {
       Function* fn = user_function(n.index);
       const ir::Function& uf = m_.functions[static_cast<size_t>(n.index)];
-      std::vector<Value*> args = {f.slots, f.ctx, competent(f)};
+      std::vector<Value*> args = {f.slots, f.ctx, competent(f), f.overflow};
       std::vector<Value*> vals;
       for (size_t i = 0; i < n.args.size() && i < 16; ++i) vals.push_back(emit(f, n.args[i]));
       for (uint32_t i = 0; i < uf.params; ++i) args.push_back(i < vals.size() ? vals[i] : c64(0));
@@ -616,6 +641,7 @@ void Lowerer::procedure(uint32_t index) {
     return slot;
   };
   f.competent_slot = var("competent", i64_, c64(HOSO_NO_UNIT));
+  f.overflow = var("overflow", i1_, b_.getFalse());
   auto* unit = var("unit", i64_, c64(HOSO_NO_UNIT));
   auto* arm = var("arm", i32_, c32(-1));
   auto* rule = var("rule", i32_, c32(-1));
@@ -751,6 +777,7 @@ void Lowerer::procedure(uint32_t index) {
     b_.SetInsertPoint(done);
   }
   store(b_.CreateLoad(i64_, steps), out, kOffSteps);
+  store(b_.CreateZExt(b_.CreateLoad(i1_, f.overflow), i32_), out, kOffOverflow);
   // Entries past nsteps are not written (hoso/abi.h), as in ir::decide.
   b_.CreateRetVoid();
 }

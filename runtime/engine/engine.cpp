@@ -499,6 +499,10 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
   hoso_rt_ctx ctx = rules::make_context(*d, I.reg(), I.cfg.calendar);
   hoso_decision dec{};
   rules->decide(d->procedure, d->slots.data(), &ctx, &dec);
+  if (dec.overflow != 0) {
+    // The wrapped numbers would become a wrong deadline or fee on record.
+    return make_error(ErrorCode::kInvalidArgument, rules::overflow_message(p));
+  }
 
   json st;
   st["procedure"] = p.name;

@@ -134,6 +134,14 @@ std::string unit_text(int64_t unit, const PackMeta& meta, const Registry& regist
                      j["agency"].get<std::string>());
 }
 
+std::string overflow_message(const ProcedureMeta& p) {
+  return "a computation of procedure " + p.name +
+         "'s rules (deadline, fee, budget or condition) overflows on this dossier's values (a "
+         "result beyond 9,223,372,036,854,775, the limit of 64-bit numbers with three "
+         "decimals), so its numbers cannot be trusted; check the dossier's numbers for an area, "
+         "an amount or a count far too large";
+}
+
 std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_decision& dec,
                             const calendar::Calendar& cal, const Registry& reg,
                             const RenderOptions& options) {
@@ -153,8 +161,9 @@ std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_d
       failed.push_back({{"message", p.requires_[i].message}, {"line", p.requires_[i].line}});
     }
   }
-  j["valid"] = failed.empty();
+  j["valid"] = failed.empty() && dec.overflow == 0;
   j["failed"] = failed;
+  if (dec.overflow != 0) j["overflow"] = overflow_message(p);
   j["competent"] = unit_json(dec.unit, meta, reg);
   if (dec.rule >= 0 && static_cast<size_t>(dec.rule) < p.rules.size()) {
     const RuleMeta& r = p.rules[static_cast<size_t>(dec.rule)];

@@ -62,6 +62,7 @@ std::string compare(const hoso_decision& a, const hoso_decision& b) {
   field("steps_included", static_cast<int64_t>(a.steps_included),
         static_cast<int64_t>(b.steps_included));
   field("nsteps", a.nsteps, b.nsteps);
+  field("overflow", a.overflow, b.overflow);
   for (int s = 0; s < a.nsteps && s < HOSO_MAX_STEPS && s < b.nsteps; ++s) {
     std::string pre = "step[" + std::to_string(s) + "].";
     field((pre + "role").c_str(), a.step_role[s], b.step_role[s]);

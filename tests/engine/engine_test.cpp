@@ -662,5 +662,57 @@ TEST(EngineChain, AResultHandsOnToTheNextProcedureOnce) {
   EXPECT_EQ(st->counts()->dossiers, 2);
 }
 
+// A fee whose product does not fit in 64 bits: the intake is refused with a
+// message that says so, and nothing is stored (a wrapped fee would be on
+// record as if it were right).
+TEST(EngineOverflow, AnIntakeWhoseRulesOverflowIsRefusedAndNotStored) {
+  auto comp = driver::compile_sources({{"o.hoso", R"(use std.vn
+
+procedure Levy {
+  basis    "x"
+  level    commune
+  deadline 5 working days
+  fee      amount * rate
+  dossier {
+    site   : Commune
+    amount : VND
+    rate   : Dec
+  }
+  route {
+    otherwise -> site.economy
+  }
+}
+)"}});
+  ASSERT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
+  auto decider = std::make_shared<ir::InterpDecider>(*comp->module);
+  auto st = store::make_memory_store();
+  FixedClock clock;
+  clock.t = at("2026-03-02 09:00");
+  engine::Config cfg;
+  cfg.rules = decider;
+  cfg.store = st.get();
+  cfg.clock = &clock;
+  auto eng = engine::Engine::create(cfg);
+  ASSERT_TRUE(eng.ok());
+  const auto& reg = rules::Registry::default_registry();
+  auto desk = *engine::parse_actor("commune Sa Pa/one_stop#a", decider->meta(), reg);
+  auto submit = [&](const char* amount, const char* rate) {
+    engine::Submission s;
+    s.dossier_json = std::string(R"({"procedure": "Levy", "received": "2026-03-02 09:00",
+      "receiving": "commune Sa Pa", "fields": {"site": "Sa Pa", "amount": )") +
+                     amount + R"(, "rate": )" + rate + "}}";
+    return (*eng)->submit(desk, s);
+  };
+  auto bad = submit("9000000000000", "5000000");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("procedure Levy"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("overflows"), std::string::npos) << bad.error().message;
+  EXPECT_EQ(st->counts()->dossiers, 0);
+  auto good = submit("9000000000000", "0.5");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(st->counts()->dossiers, 1);
+}
+
 }  // namespace
 }  // namespace hoso

@@ -113,6 +113,7 @@ void expect_same(const hoso_decision& want, const hoso_decision& got, const std:
   EXPECT_EQ(want.warn_minutes, got.warn_minutes) << where;
   EXPECT_EQ(want.steps_included, got.steps_included) << where;
   EXPECT_EQ(want.nsteps, got.nsteps) << where;
+  EXPECT_EQ(want.overflow, got.overflow) << where;
   // Entries past nsteps are unspecified (hoso/abi.h).
   for (int s = 0; s < want.nsteps && s < HOSO_MAX_STEPS; ++s) {
     EXPECT_EQ(want.step_role[s], got.step_role[s]) << where << " step " << s;
@@ -288,6 +289,98 @@ procedure P {
   EXPECT_NE(la[1].offset, lb[1].offset);
   EXPECT_NE(jit::procedure_hash(*a->module, 0), jit::procedure_hash(*b->module, 0));
   EXPECT_EQ(jit::procedure_hash(*a->module, 0), jit::procedure_hash(*compile(127)->module, 0));
+}
+
+// One procedure per arithmetic operation, its result as the fee.
+const ir::Module& overflow_module() {
+  static std::unique_ptr<driver::Compilation> c = [] {
+    std::string src = "use std.vn\nfn twice(x: VND) -> VND = x + x\n";
+    const char* ops[][2] = {{"Add", "a + b"},  {"Sub", "a - b"},  {"Neg", "-a"},
+                            {"Abs", "abs(a)"}, {"Mul", "a * n"},  {"MulConst", "a * 3"},
+                            {"Div", "a / n"},  {"Fn", "twice(a)"}};
+    for (auto& op : ops) {
+      src += std::string("procedure O") + op[0] + R"( {
+  basis "x"
+  level commune
+  deadline 1 working days
+  fee )" + op[1] +
+             R"(
+  dossier {
+    site : Commune
+    a    : VND
+    b    : VND
+    n    : Dec
+  }
+  route {
+    otherwise -> site.economy
+  }
+}
+)";
+    }
+    auto comp = driver::compile_sources({{"o.hoso", src}});
+    EXPECT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
+    return comp;
+  }();
+  return *c->module;
+}
+
+TEST(Jit, ArithmeticOverflowIsReportedByEveryEngine) {
+  const auto& m = overflow_module();
+  ASSERT_EQ(m.procedures.size(), 8u);
+  auto jit = jit::make_decider(m, options_in(fresh_dir("overflow")));
+  ASSERT_TRUE(jit.ok()) << jit.error().message;
+  std::string path = fresh_dir("overflow-pack") + "/o.pack";
+  ASSERT_TRUE(jit::build_pack(m, path).ok());
+  auto pack = rules::load_pack(path);
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  const auto& reg = rules::Registry::default_registry();
+  hoso_rt_ctx ctx{};
+  ctx.province_of = reg.province_table();
+  ctx.communes = reg.communes();
+  ctx.receipt_date = 20515;
+  ctx.receiving_unit = 5;
+  const int64_t big = INT64_MAX - 10, small = 2000;
+  // {procedure, a, b, n (x1000), overflows}
+  struct Case {
+    uint32_t proc;
+    int64_t a, b, n;
+    int overflow;
+  };
+  const Case cases[] = {
+      {0, big, 11, 0, 1},
+      {0, big, 10, 0, 0},
+      {0, small, small, 0, 0},
+      {1, INT64_MIN + 5, 6, 0, 1},
+      {1, 5, INT64_MIN + 1, 0, 1},
+      {1, small, 1, 0, 0},
+      {2, INT64_MIN, 0, 0, 1},
+      {2, INT64_MAX, 0, 0, 0},
+      {3, INT64_MIN, 0, 0, 1},
+      {3, -small, 0, 0, 0},
+      {4, big, 0, 2000, 1},
+      {4, big / 2, 0, 2000, 0},
+      {4, big, 0, 500, 0},
+      {5, big / 2, 0, 0, 1},
+      {5, big / 3 - 1, 0, 0, 0},
+      {6, big, 0, 500, 1},
+      {6, big, 0, 2000, 0},
+      {6, big, 0, 0, 0},
+      {7, INT64_MAX / 2 + 1, 0, 0, 1},
+      {7, INT64_MAX / 2, 0, 0, 0},
+  };
+  for (const auto& c : cases) {
+    std::vector<int64_t> slots = {3, c.a, c.b, c.n};
+    auto rec = rules::to_record(m.meta.procedures[c.proc], slots.data());
+    std::string where = m.meta.procedures[c.proc].name + " a=" + std::to_string(c.a) +
+                        " b=" + std::to_string(c.b) + " n=" + std::to_string(c.n);
+    hoso_decision want{}, got{}, packed{};
+    ir::decide(m, c.proc, rec.data(), &ctx, &want);
+    EXPECT_EQ(want.overflow, c.overflow) << "interp " << where;
+    (*jit)->decide_record(c.proc, rec.data(), &ctx, &got);
+    expect_same(want, got, "jit " + where);
+    (*pack)->decide_record(c.proc, rec.data(), &ctx, &packed);
+    expect_same(want, packed, "pack " + where);
+  }
 }
 
 TEST(Jit, EmitLlvm) {

@@ -50,6 +50,8 @@ typedef struct hoso_decision {
   int64_t warn_minutes;     /* warn this many working minutes before due, -1: none */
   uint64_t steps_included;  /* bit i: step i runs (its condition held) */
   int32_t nsteps;           /* the step arrays' entries at index >= nsteps are not written */
+  int32_t overflow; /* 1: an arithmetic result of the rules did not fit in 64 bits (fixed point
+                       beyond +-9.2e15): the numbers of this decision are not to be trusted */
   int32_t step_role[HOSO_MAX_STEPS]; /* role index in the pack's role table, -1: the unit */
   int32_t step_rule[HOSO_MAX_STEPS]; /* rule that moved or delegated this step, -1: none */
   int64_t step_unit[HOSO_MAX_STEPS];

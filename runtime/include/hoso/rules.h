@@ -261,6 +261,14 @@ hoso_rt_ctx make_context(const Dossier& d, const Registry& registry, const void*
 
 // ------------------------------------------------------------------ decisions
 
+// A decision is valid when every `require` held and no computation of the
+// rules overflowed (hoso_decision::overflow).
+inline bool decision_valid(const hoso_decision& d) {
+  return d.failed_requires == 0 && d.overflow == 0;
+}
+// What to tell the user when a computation overflowed, naming the procedure.
+std::string overflow_message(const ProcedureMeta& p);
+
 struct Due {
   int64_t start = 0;  // when the clock starts (intake cut-off applied)
   int64_t due = 0;
