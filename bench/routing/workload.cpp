@@ -205,11 +205,13 @@ inline int dept(int64_t p, int64_t area, int64_t floors, bool dispute, bool biz,
 
 }  // namespace
 
-void handwritten(const Record* records, size_t n, const int32_t* province_of, Outputs& out) {
+void handwritten(const Record* records, size_t n, const int32_t* province_of, size_t prefetch,
+                 Outputs& out) {
   uint32_t* level = out.level.data();
   uint32_t* unit = out.unit.data();
   uint32_t* deadline = out.deadline.data();
   for (size_t i = 0; i < n; ++i) {
+    if (prefetch != 0) __builtin_prefetch(records + i + prefetch);
     const Record& r = records[i];
     int64_t p = r.procedure;
     int32_t c = r.site;
@@ -227,11 +229,13 @@ void handwritten(const Record* records, size_t n, const int32_t* province_of, Ou
   }
 }
 
-void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, Outputs& out) {
+void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, size_t prefetch,
+                     Outputs& out) {
   uint32_t* level = out.level.data();
   uint32_t* unit = out.unit.data();
   uint32_t* deadline = out.deadline.data();
   for (size_t i = 0; i < n; ++i) {
+    if (prefetch != 0) __builtin_prefetch(raw + i + prefetch);
     const Raw& r = raw[i];
     int64_t p = r.procedure;
     int d = dept(p, int64_t{r.area_centi} * 10, int64_t{r.floors} * 1000, r.has_dispute, r.business,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,6 +66,11 @@ struct Record {
 static_assert(sizeof(Record) == 24);
 bool record_matches(const Layout& l);
 
+// How many dossiers ahead every engine's loop prefetches the record by
+// default (the harness's loops in bench_routing.cpp and the hand-written
+// ones alike; `prefetch` below, 0 for none).
+constexpr size_t kPrefetchAhead = 16;
+
 // The three outputs of section 4, preallocated by the caller.
 struct Outputs {
   std::vector<uint32_t> level, unit, deadline;
@@ -92,11 +98,13 @@ bool expected_for(size_t n, Expected* e);
 
 // The hand-written C++ rules (the floor), reading the same records as the
 // compiled rules (Record).
-void handwritten(const Record* records, size_t n, const int32_t* province_of, Outputs& out);
+void handwritten(const Record* records, size_t n, const int32_t* province_of, size_t prefetch,
+                 Outputs& out);
 // The same over the compact drawn records (16 bytes a dossier instead of
 // 24): the workload's own natural form, to separate the record's memory
 // traffic from the code.
-void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, Outputs& out);
+void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, size_t prefetch,
+                     Outputs& out);
 // The same rules behind the compiled-rules ABI (one indirect call per
 // dossier, a hoso_decision written per call): what a perfect code generator
 // would produce.
