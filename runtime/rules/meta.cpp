@@ -241,15 +241,123 @@ std::string manifest_json(const PackMeta& m) {
   return doc.dump();
 }
 
+namespace {
+
+// One procedure of a manifest; throws on a missing or ill-typed member.
+ProcedureMeta read_procedure(const json& jp) {
+  ProcedureMeta p;
+  p.name = jp.at("name").get<std::string>();
+  p.code = jp.at("code").get<std::string>();
+  p.title = jp.at("title").get<std::string>();
+  p.module = jp.at("module").get<std::string>();
+  p.file = jp.at("file").get<std::string>();
+  p.sector = jp.at("sector").get<std::string>();
+  p.level = jp.at("level").get<std::string>();
+  p.online = jp.at("online").get<std::string>();
+  p.supplement = jp.at("supplement").get<std::string>();
+  p.basis = jp.at("basis").get<std::vector<std::string>>();
+  p.version = jp.at("version").get<std::string>();
+  p.calendar_deadline = jp.at("calendar_deadline").get<bool>();
+  for (const auto& jf : jp.at("fields")) {
+    FieldMeta f;
+    f.name = jf.at("name").get<std::string>();
+    int t = jf.at("type").get<int>();
+    if (t < 0 || t > static_cast<int>(FieldType::Enum)) throw std::out_of_range("field type");
+    f.type = static_cast<FieldType>(t);
+    f.enum_name = jf.at("enum").get<std::string>();
+    f.enum_values = jf.at("values").get<std::vector<std::string>>();
+    f.has_default = jf.at("has_default").get<bool>();
+    f.default_value = jf.at("default").get<int64_t>();
+    f.default_text = jf.at("default_text").get<std::string>();
+    p.fields.push_back(std::move(f));
+  }
+  for (const auto& jr : jp.at("requires")) {
+    p.requires_.push_back({jr.at("message").get<std::string>(), jr.at("text").get<std::string>(),
+                           jr.at("line").get<uint32_t>()});
+  }
+  for (const auto& ja : jp.at("arms")) {
+    p.arms.push_back({ja.at("text").get<std::string>(), ja.at("target").get<std::string>(),
+                      ja.at("line").get<uint32_t>(), ja.at("fields").get<std::vector<uint32_t>>()});
+  }
+  for (const auto& js : jp.at("steps")) {
+    p.steps.push_back({js.at("name").get<std::string>(), js.at("result").get<std::string>(),
+                       js.at("handler").get<std::string>(), js.at("line").get<uint32_t>()});
+  }
+  for (const auto& jr : jp.at("rules")) {
+    RuleMeta r;
+    r.kind = jr.at("kind").get<std::string>();
+    r.subject = jr.at("subject").get<std::string>();
+    r.step = jr.at("step").get<int32_t>();
+    r.effective = jr.at("effective").get<int32_t>();
+    r.until = jr.at("until").get<int32_t>();
+    r.from = jr.at("from").get<std::string>();
+    r.to = jr.at("to").get<std::string>();
+    r.when = jr.at("when").get<std::string>();
+    r.basis = jr.at("basis").get<std::vector<std::string>>();
+    r.file = jr.at("file").get<std::string>();
+    r.line = jr.at("line").get<uint32_t>();
+    p.rules.push_back(std::move(r));
+  }
+  for (const auto& jl : jp.at("late")) {
+    p.late.push_back({jl.at("kind").get<std::string>(), jl.at("target").get<std::string>(),
+                      jl.at("after").get<int64_t>()});
+  }
+  if (p.steps.size() > HOSO_MAX_STEPS || p.requires_.size() > HOSO_MAX_REQUIRES) {
+    throw std::out_of_range("too many steps or requires");
+  }
+  // The compiled code reads the record at the offsets it was built
+  // with; the runtime writes it at the offsets lay_out computes. They
+  // must agree, or the code would read the wrong bytes.
+  lay_out(p);
+  std::vector<std::pair<uint32_t, uint32_t>> built;
+  for (const auto& jl : jp.at("layout")) {
+    built.emplace_back(jl.at(0).get<uint32_t>(), jl.at(1).get<uint32_t>());
+  }
+  bool same =
+      built.size() == p.layout.size() && jp.at("record_size").get<uint32_t>() == p.record_size;
+  for (size_t i = 0; same && i < built.size(); ++i) {
+    same = built[i].first == p.layout[i].offset && built[i].second == p.layout[i].width;
+  }
+  if (!same) throw std::out_of_range("record layout of procedure " + p.name);
+  return p;
+}
+
+}  // namespace
+
 Result<PackMeta> parse_manifest(std::string_view text) {
-  json doc = json::parse(text, nullptr, false);
+  PackMeta m;
+  // Each procedure is read as soon as its object is parsed and then dropped
+  // from the document, so a manifest of thousands of procedures never
+  // stands as one tree (building and freeing that tree was most of the load
+  // time of a 5,000-procedure pack).
+  bool in_procedures = false;
+  std::optional<std::string> procedure_error;
+  auto each = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key) {
+      in_procedures = parsed == "procedures";
+    } else if (depth == 2 && in_procedures && event == json::parse_event_t::object_end) {
+      if (!procedure_error) {
+        try {
+          m.procedures.push_back(read_procedure(parsed));
+        } catch (const std::exception& e) {
+          procedure_error =
+              std::string("procedure ") + std::to_string(m.procedures.size()) + ": " + e.what();
+        }
+      }
+      return false;
+    }
+    return true;
+  };
+  json doc = json::parse(text.begin(), text.end(), each, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "the rule pack's manifest is not valid JSON (truncated or damaged); "
                       "rebuild it with `hoso build`");
   }
-  PackMeta m;
   try {
+    if (!doc.contains("procedures") || !doc.at("procedures").is_array()) {
+      throw std::out_of_range("procedures");
+    }
     m.compiler_version = doc.at("compiler_version").get<std::string>();
     m.abi_version = doc.at("abi_version").get<int32_t>();
     m.source_hash = doc.at("source_hash").get<std::string>();
@@ -264,84 +372,7 @@ Result<PackMeta> parse_manifest(std::string_view text) {
       c.procedures = jc.at("procedures").get<std::vector<uint32_t>>();
       m.chains.push_back(std::move(c));
     }
-    for (const auto& jp : doc.at("procedures")) {
-      ProcedureMeta p;
-      p.name = jp.at("name").get<std::string>();
-      p.code = jp.at("code").get<std::string>();
-      p.title = jp.at("title").get<std::string>();
-      p.module = jp.at("module").get<std::string>();
-      p.file = jp.at("file").get<std::string>();
-      p.sector = jp.at("sector").get<std::string>();
-      p.level = jp.at("level").get<std::string>();
-      p.online = jp.at("online").get<std::string>();
-      p.supplement = jp.at("supplement").get<std::string>();
-      p.basis = jp.at("basis").get<std::vector<std::string>>();
-      p.version = jp.at("version").get<std::string>();
-      p.calendar_deadline = jp.at("calendar_deadline").get<bool>();
-      for (const auto& jf : jp.at("fields")) {
-        FieldMeta f;
-        f.name = jf.at("name").get<std::string>();
-        int t = jf.at("type").get<int>();
-        if (t < 0 || t > static_cast<int>(FieldType::Enum)) throw std::out_of_range("field type");
-        f.type = static_cast<FieldType>(t);
-        f.enum_name = jf.at("enum").get<std::string>();
-        f.enum_values = jf.at("values").get<std::vector<std::string>>();
-        f.has_default = jf.at("has_default").get<bool>();
-        f.default_value = jf.at("default").get<int64_t>();
-        f.default_text = jf.at("default_text").get<std::string>();
-        p.fields.push_back(std::move(f));
-      }
-      for (const auto& jr : jp.at("requires")) {
-        p.requires_.push_back({jr.at("message").get<std::string>(),
-                               jr.at("text").get<std::string>(), jr.at("line").get<uint32_t>()});
-      }
-      for (const auto& ja : jp.at("arms")) {
-        p.arms.push_back({ja.at("text").get<std::string>(), ja.at("target").get<std::string>(),
-                          ja.at("line").get<uint32_t>(),
-                          ja.at("fields").get<std::vector<uint32_t>>()});
-      }
-      for (const auto& js : jp.at("steps")) {
-        p.steps.push_back({js.at("name").get<std::string>(), js.at("result").get<std::string>(),
-                           js.at("handler").get<std::string>(), js.at("line").get<uint32_t>()});
-      }
-      for (const auto& jr : jp.at("rules")) {
-        RuleMeta r;
-        r.kind = jr.at("kind").get<std::string>();
-        r.subject = jr.at("subject").get<std::string>();
-        r.step = jr.at("step").get<int32_t>();
-        r.effective = jr.at("effective").get<int32_t>();
-        r.until = jr.at("until").get<int32_t>();
-        r.from = jr.at("from").get<std::string>();
-        r.to = jr.at("to").get<std::string>();
-        r.when = jr.at("when").get<std::string>();
-        r.basis = jr.at("basis").get<std::vector<std::string>>();
-        r.file = jr.at("file").get<std::string>();
-        r.line = jr.at("line").get<uint32_t>();
-        p.rules.push_back(std::move(r));
-      }
-      for (const auto& jl : jp.at("late")) {
-        p.late.push_back({jl.at("kind").get<std::string>(), jl.at("target").get<std::string>(),
-                          jl.at("after").get<int64_t>()});
-      }
-      if (p.steps.size() > HOSO_MAX_STEPS || p.requires_.size() > HOSO_MAX_REQUIRES) {
-        throw std::out_of_range("too many steps or requires");
-      }
-      // The compiled code reads the record at the offsets it was built
-      // with; the runtime writes it at the offsets lay_out computes. They
-      // must agree, or the code would read the wrong bytes.
-      lay_out(p);
-      std::vector<std::pair<uint32_t, uint32_t>> built;
-      for (const auto& jl : jp.at("layout")) {
-        built.emplace_back(jl.at(0).get<uint32_t>(), jl.at(1).get<uint32_t>());
-      }
-      bool same =
-          built.size() == p.layout.size() && jp.at("record_size").get<uint32_t>() == p.record_size;
-      for (size_t i = 0; same && i < built.size(); ++i) {
-        same = built[i].first == p.layout[i].offset && built[i].second == p.layout[i].width;
-      }
-      if (!same) throw std::out_of_range("record layout of procedure " + p.name);
-      m.procedures.push_back(std::move(p));
-    }
+    if (procedure_error) throw std::out_of_range(*procedure_error);
     for (const auto& c : m.chains) {
       for (uint32_t pi : c.procedures) {
         if (pi >= m.procedures.size()) throw std::out_of_range("chain " + c.name);
