@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "authority.h"
 
@@ -954,16 +955,30 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
   auto rules = I.current_rules();
   const auto& meta = rules->meta();
   AdvanceReport report;
+  // Deadlines this call has already handled: a claim that returns only those
+  // (one left in place, e.g. of a dossier whose stored state cannot be read)
+  // ends the call instead of claiming them again and again.
+  std::set<std::tuple<std::string, std::string, int64_t>> handled;
   for (int round = 0; round < 1000; ++round) {
     store::ClaimRequest req;
     req.now = now;
     req.limit = 256;
+    if (!I.cfg.node.empty()) {
+      req.owner = I.cfg.node;
+      req.lease_now = I.cfg.lease_clock ? I.cfg.lease_clock()
+                                        : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count();
+      req.lease_until = req.lease_now + I.cfg.lease_ms;
+    }
     auto due = I.cfg.store->claim_due(req);
     if (!due) {
       return in_context("advance to " + calendar::format_instant(now) + ": claiming due deadlines",
                         due.error());
     }
-    if (due->empty()) break;
+    bool fresh = false;
+    for (const auto& dl : *due) fresh |= handled.emplace(dl.dossier_id, dl.kind, dl.fire_at).second;
+    if (!fresh) break;
     for (const auto& dl : *due) {
       if (dl.kind == "chain") {
         if (hand_on(dl)) {
@@ -1046,7 +1061,10 @@ Result<AdvanceReport> Engine::advance_unguarded(int64_t now) {
       }
       auto r = I.commit(b);
       if (!r) {
-        if (r.error().code == ErrorCode::kFailedPrecondition) continue;  // fired elsewhere
+        if (r.error().code == ErrorCode::kFailedPrecondition) {  // fired elsewhere
+          ++report.taken_elsewhere;
+          continue;
+        }
         return in_context(what, r.error());
       }
       if (!b.events.empty()) {

@@ -125,6 +125,8 @@ struct Fixture {
   FixedClock clock;
   std::unique_ptr<engine::Engine> eng;
   std::vector<store::Event> seen;
+  std::string node;                      // Config::node for start()
+  std::function<int64_t()> lease_clock;  // Config::lease_clock for start()
 
   explicit Fixture(std::unique_ptr<store::Store> s = store::make_memory_store()) {
     comp = driver::compile_sources({{"t.hoso", kRules}});
@@ -138,6 +140,8 @@ struct Fixture {
     cfg.rules = decider;
     cfg.store = store.get();
     cfg.clock = &clock;
+    cfg.node = node;
+    cfg.lease_clock = lease_clock;
     cfg.on_event = [this](const store::Event& e) { seen.push_back(e); };
     auto e = engine::Engine::create(cfg);
     EXPECT_TRUE(e.ok());
@@ -376,6 +380,46 @@ TEST(Engine, DeadlinesSurviveARestartAndFireOnce) {
     EXPECT_TRUE(f.store->verify_chain()->intact);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(Engine, ANodeSkipsDeadlinesAnotherNodeHasLeasedUntilTheLeaseRunsOut) {
+  Fixture f;
+  std::string a = f.submit(R"({"site": "Sa Pa", "floors": 2})").id;
+  std::string b = f.submit(R"({"site": "Sa Pa", "floors": 3})").id;
+  int64_t wall = 1'000'000;
+  f.node = "node-a";
+  f.lease_clock = [&] { return wall; };
+  f.start();
+  // Node b has leased every due deadline and is working on them.
+  store::ClaimRequest other;
+  other.now = at("2026-03-10 09:00");
+  other.limit = 100;
+  other.owner = "node-b";
+  other.lease_now = wall;
+  other.lease_until = wall + 30000;
+  ASSERT_EQ(f.store->claim_due(other)->size(), 6u);
+  auto r = f.eng->advance(at("2026-03-10 09:00"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->fired, 0u);
+  EXPECT_FALSE(f.state(a)["overdue"].get<bool>());
+  // Node b went away: once its lease runs out, node a fires them, once.
+  wall += 30000;
+  r = f.eng->advance(at("2026-03-10 09:00"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->fired, 6u);
+  EXPECT_EQ(r->taken_elsewhere, 0u);
+  EXPECT_TRUE(f.state(a)["overdue"].get<bool>());
+  EXPECT_TRUE(f.state(b)["overdue"].get<bool>());
+  EXPECT_EQ(f.eng->advance(at("2026-03-10 09:00"))->fired, 0u);
+  // Without a node name an engine does not look at leases.
+  f.node.clear();
+  f.start();
+  std::string c = f.submit(R"({"site": "Sa Pa", "floors": 4})").id;
+  other.lease_now = wall;
+  other.lease_until = wall + 30000;
+  ASSERT_EQ(f.store->claim_due(other)->size(), 3u);
+  EXPECT_EQ(f.eng->advance(at("2026-03-10 09:00"))->fired, 3u);
+  EXPECT_TRUE(f.state(c)["overdue"].get<bool>());
 }
 
 // Delegations count on the day of the action (ủy quyền): the holder of the

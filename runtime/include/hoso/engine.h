@@ -81,6 +81,7 @@ struct DossierView {
 struct AdvanceReport {
   size_t fired = 0;  // deadline events fired (warnings, overdue, apologies, escalations)
   std::vector<std::string> events;  // "HS000012 overdue", for a quick look
+  size_t taken_elsewhere = 0;       // deadlines another engine on the store fired first
 };
 
 struct UnitKpi {
@@ -120,6 +121,16 @@ struct Config {
   // Notified after each committed event (apology letters, escalations...).
   std::function<void(const store::Event&)> on_event;
   int32_t online_receipt_sla_hours = 8;
+  // This engine's name when several engines share one store: advance() then
+  // leases the due deadlines it is about to fire for lease_ms, and skips
+  // those another node holds a lease on, so nodes do not all work on every
+  // deadline. Each deadline fires once either way (the store refuses a
+  // second firing). Empty: no leases.
+  std::string node;
+  int64_t lease_ms = 60000;
+  // Wall-clock milliseconds for the leases, which are compared across
+  // processes; default: the system clock.
+  std::function<int64_t()> lease_clock;
 };
 
 struct Submission {
