@@ -395,6 +395,8 @@ hoso_status hoso_engine_create(const hoso_engine_config* config, hoso_engine** o
     if (config->online_receipt_sla_hours > 0) {
       cfg.online_receipt_sla_hours = config->online_receipt_sla_hours;
     }
+    if (config->node != nullptr) cfg.node = config->node;
+    if (config->lease_ms > 0) cfg.lease_ms = config->lease_ms;
     if (config->on_event != nullptr) {
       cfg.on_event = [fn = config->on_event,
                       user = config->on_event_user](const hoso::store::Event& ev) {
@@ -474,7 +476,10 @@ hoso_status hoso_engine_advance(hoso_engine* engine, int64_t now, char** report_
     if (report_json == nullptr) return missing(error, "report_json");
     auto r = engine->engine->advance(now);
     if (!r) return fail(error, r.error());
-    return put(report_json, error, dump(json{{"fired", r->fired}, {"events", r->events}}));
+    return put(
+        report_json, error,
+        dump(json{
+            {"fired", r->fired}, {"events", r->events}, {"taken_elsewhere", r->taken_elsewhere}}));
   });
 }
 

@@ -212,6 +212,7 @@ static void test_lifecycle(hoso_rules* rules, const char* dossiers) {
   cfg.now_user = &now;
   cfg.on_event = count_event;
   cfg.on_event_user = &events;
+  cfg.node = "node-a"; /* leases its deadlines while it fires them */
   hoso_engine* e = NULL;
   OK(hoso_engine_create(&cfg, &e, &err_));
   if (e == NULL) {
@@ -312,6 +313,7 @@ static void test_lifecycle(hoso_rules* rules, const char* dossiers) {
   report = NULL;
   OK(hoso_engine_advance(e, now, &report, &err_));
   CHECK(contains(report, "\"fired\": 0")); /* nothing fires twice */
+  CHECK(contains(report, "\"taken_elsewhere\": 0"));
   hoso_free(report);
 
   char* kpi = NULL;

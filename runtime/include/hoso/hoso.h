@@ -117,10 +117,16 @@ typedef struct hoso_engine_config {
   /* Online dossiers taken in later than this many working hours after the
    * citizen submitted count as late receipts. */
   int32_t online_receipt_sla_hours;
+  /* This engine's name when several engines (processes) share one store:
+   * hoso_engine_advance then leases the deadlines it fires for lease_ms
+   * milliseconds of the system clock and skips those another node holds.
+   * NULL or "": no leases (one engine per store). Copied at creation. */
+  const char* node;
+  int64_t lease_ms; /* 0: 60000 */
 } hoso_engine_config;
 
 /* Fills in the defaults: no rules or store, the embedded calendar, the
- * system clock, no event sink, an 8-hour online receipt SLA. */
+ * system clock, no event sink, an 8-hour online receipt SLA, no node name. */
 HOSO_API void hoso_engine_config_init(hoso_engine_config* config);
 HOSO_API hoso_status hoso_engine_create(const hoso_engine_config* config, hoso_engine** out,
                                         char** error);
@@ -156,7 +162,8 @@ HOSO_API hoso_status hoso_engine_act(hoso_engine* engine, const char* actor, con
                                      const char* action, const char* payload_json,
                                      const char* idempotency_key, char** out_json, char** error);
 /* Fires every deadline due at `now` exactly once (across restarts too).
- * *report_json: {"fired": 2, "events": ["HS00000001 overdue", ...]}. */
+ * *report_json: {"fired": 2, "events": ["HS00000001 overdue", ...],
+ * "taken_elsewhere": 0} (deadlines another engine on the store fired first). */
 HOSO_API hoso_status hoso_engine_advance(hoso_engine* engine, int64_t now, char** report_json,
                                          char** error);
 /* A dossier the actor may see (a commune sees what it received or handles). */
