@@ -94,7 +94,7 @@ __attribute__((noinline)) void run_entry(hoso_decide_fn fn, const Input& in, Out
   hoso_decision dec{};
   const size_t n = o.size(), ahead = in.prefetch * size;
   for (size_t i = 0; i < n; ++i, rec += size) {
-    if (ahead != 0) __builtin_prefetch(rec + ahead);
+    if (ahead != 0) wl::prefetch_ahead(rec, ahead);
     ctx.receiving_unit = hoso::rules::read_slot(rec, site);
     fn(rec, &ctx, &dec);
     o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;
@@ -113,7 +113,7 @@ __attribute__((noinline)) void run_decider(const hoso::rules::Decider& d, uint32
   hoso_decision dec{};
   const size_t n = o.size(), ahead = in.prefetch * size;
   for (size_t i = 0; i < n; ++i, rec += size) {
-    if (ahead != 0) __builtin_prefetch(rec + ahead);
+    if (ahead != 0) wl::prefetch_ahead(rec, ahead);
     ctx.receiving_unit = hoso::rules::read_slot(rec, site);
     d.decide_record(proc, rec, &ctx, &dec);
     o.level[i] = hoso_unit_level(dec.unit) == 1 ? 1u : 0u;

@@ -211,7 +211,7 @@ void handwritten(const Record* records, size_t n, const int32_t* province_of, si
   uint32_t* unit = out.unit.data();
   uint32_t* deadline = out.deadline.data();
   for (size_t i = 0; i < n; ++i) {
-    if (prefetch != 0) __builtin_prefetch(records + i + prefetch);
+    if (prefetch != 0) prefetch_ahead(records + i, prefetch * sizeof(Record));
     const Record& r = records[i];
     int64_t p = r.procedure;
     int32_t c = r.site;
@@ -235,7 +235,7 @@ void handwritten_raw(const Raw* raw, size_t n, const int32_t* province_of, size_
   uint32_t* unit = out.unit.data();
   uint32_t* deadline = out.deadline.data();
   for (size_t i = 0; i < n; ++i) {
-    if (prefetch != 0) __builtin_prefetch(raw + i + prefetch);
+    if (prefetch != 0) prefetch_ahead(raw + i, prefetch * sizeof(Raw));
     const Raw& r = raw[i];
     int64_t p = r.procedure;
     int d = dept(p, int64_t{r.area_centi} * 10, int64_t{r.floors} * 1000, r.has_dispute, r.business,

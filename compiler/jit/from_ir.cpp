@@ -320,11 +320,11 @@ Function* Lowerer::fn_unit_at_ctx() {
                 });
 }
 
-// y == 0 ? 0 : y == -1 ? -(x * 1000) : x * 1000 / y (wrapping, as interp.cpp)
 // Fixed-point (x1000) a * b / 1000 and a * 1000 / b, as interp.cpp's
 // mul_fixed and div_fixed: exact whenever the result fits in 64 bits (the
-// product goes through 128 bits when it does not fit in 64), wrapping modulo
-// 2^64 when the result itself does not fit; x / 0 is 0.
+// product goes through 128 bits when it does not fit in 64); a result that
+// does not fit wraps modulo 2^64 and sets the overflow flag (the third
+// argument); x / 0 is 0.
 Function* Lowerer::fn_mul() {
   return define(mul_, "hoso.mul", i64_, {i64_, i64_, ptr_}, [&](Function* fn) {
     auto* i128 = b_.getInt128Ty();

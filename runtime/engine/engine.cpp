@@ -501,8 +501,13 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
   hoso_decision dec{};
   rules->decide(d->procedure, d->slots.data(), &ctx, &dec);
   if (dec.overflow != 0) {
-    // The wrapped numbers would become a wrong deadline or fee on record.
-    return make_error(ErrorCode::kInvalidArgument, rules::overflow_message(p));
+    // The wrapped numbers would become a wrong deadline or fee on record. A
+    // dossier that also fails a `require` (perhaps the one guarding the very
+    // value that overflows) gets its guidance instead, with no deadline.
+    if (dec.failed_requires == 0) {
+      return make_error(ErrorCode::kInvalidArgument, rules::overflow_message(p));
+    }
+    dec.deadline_minutes = 0;
   }
 
   json st;
@@ -782,6 +787,10 @@ Result<DossierView> Engine::act_unguarded(const Actor& actor, std::string_view d
         const auto& pm = meta.procedures[d->procedure];
         for (size_t i = 0; i < pm.requires_.size(); ++i) {
           if ((dec.failed_requires >> i) & 1U) guidance.push_back(pm.requires_[i].message);
+        }
+        if (guidance.empty() && dec.overflow != 0) {
+          // Refused, the dossier stays incomplete: the citizen may correct it.
+          return make_error(ErrorCode::kInvalidArgument, rules::overflow_message(pm));
         }
         st["dossier"] = dossier;
         if (!guidance.empty()) {

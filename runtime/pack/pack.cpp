@@ -5,11 +5,10 @@
 #include <dlfcn.h>
 #include <elf.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "hoso/calendar_abi.h"
@@ -193,13 +192,22 @@ Result<PackManifest> decode_pack_manifest(std::string_view text) {
 }
 
 Result<std::unique_ptr<Decider>> load_pack(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
     return make_error(ErrorCode::kNotFound, path + ": cannot read the rule pack (no such file?)");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return bad(path, "it is not a file (a pack is the one file `hoso build -o` writes)");
+  }
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+  if (size < 0) {
+    return make_error(ErrorCode::kNotFound, path + ": cannot read the rule pack (permissions?)");
   }
   // One read into a buffer of the file's size (a pack of 5,000 procedures
   // is 20 MB: a string stream would copy it twice).
-  std::string file(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
+  std::string file(static_cast<size_t>(size), '\0');
   in.seekg(0);
   if (!in.read(file.data(), static_cast<std::streamsize>(file.size()))) {
     return bad(path, "it could not be read to the end");

@@ -169,11 +169,13 @@ std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_d
     const RuleMeta& r = p.rules[static_cast<size_t>(dec.rule)];
     j["moved_by"] = {{"kind", r.kind}, {"basis", r.basis}, {"line", r.line}};
   }
-  j["deadline_working_days"] = days_text(dec.deadline_minutes);
+  // After an overflow the numbers are wrapped: none is printed as if true.
+  const bool numbers = dec.overflow == 0;
+  j["deadline_working_days"] = numbers ? ojson(days_text(dec.deadline_minutes)) : ojson(nullptr);
   j["clock_starts"] = instant_json(due.start);
-  j["due"] = instant_json(due.due);
-  j["warn_at"] = instant_json(due.warn);
-  j["fee_vnd"] = dec.fee / 1000;
+  j["due"] = numbers ? instant_json(due.due) : ojson(nullptr);
+  j["warn_at"] = numbers ? instant_json(due.warn) : ojson(nullptr);
+  j["fee_vnd"] = numbers ? ojson(dec.fee / 1000) : ojson(nullptr);
   ojson steps = ojson::array();
   for (size_t i = 0; i < p.steps.size() && i < HOSO_MAX_STEPS; ++i) {
     if ((dec.steps_included >> i & 1U) == 0) continue;
@@ -184,8 +186,8 @@ std::string render_decision(const PackMeta& meta, const Dossier& d, const hoso_d
     s["role"] = role >= 0 && static_cast<size_t>(role) < meta.roles.size()
                     ? ojson(meta.roles[static_cast<size_t>(role)])
                     : ojson(nullptr);
-    s["budget_working_days"] = days_text(dec.step_budget[i]);
-    s["due"] = instant_json(due.step_due[i]);
+    s["budget_working_days"] = numbers ? ojson(days_text(dec.step_budget[i])) : ojson(nullptr);
+    s["due"] = numbers ? instant_json(due.step_due[i]) : ojson(nullptr);
     s["yields"] = p.steps[i].result;
     if (dec.step_rule[i] >= 0 && static_cast<size_t>(dec.step_rule[i]) < p.rules.size()) {
       const RuleMeta& r = p.rules[static_cast<size_t>(dec.step_rule[i])];

@@ -331,10 +331,12 @@ Result<PackMeta> parse_manifest(std::string_view text) {
   // stands as one tree (building and freeing that tree was most of the load
   // time of a 5,000-procedure pack).
   bool in_procedures = false;
+  int procedures_keys = 0;
   std::optional<std::string> procedure_error;
   auto each = [&](int depth, json::parse_event_t event, json& parsed) {
     if (depth == 1 && event == json::parse_event_t::key) {
       in_procedures = parsed == "procedures";
+      procedures_keys += in_procedures ? 1 : 0;
     } else if (depth == 2 && in_procedures && event == json::parse_event_t::object_end) {
       if (!procedure_error) {
         try {
@@ -355,8 +357,13 @@ Result<PackMeta> parse_manifest(std::string_view text) {
                       "rebuild it with `hoso build`");
   }
   try {
-    if (!doc.contains("procedures") || !doc.at("procedures").is_array()) {
+    // Every entry was a procedure object, read and dropped above: anything
+    // left in the array is not one.
+    if (procedures_keys != 1 || !doc.at("procedures").is_array()) {
       throw std::out_of_range("procedures");
+    }
+    if (!doc.at("procedures").empty()) {
+      throw std::out_of_range("procedures: an entry is not an object");
     }
     m.compiler_version = doc.at("compiler_version").get<std::string>();
     m.abi_version = doc.at("abi_version").get<int32_t>();

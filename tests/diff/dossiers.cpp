@@ -85,9 +85,8 @@ const std::vector<int32_t>& holidays() {
 }
 
 // Large magnitudes, kept where a product of two of them (a * b / 1000) stays
-// inside int64: beyond that the IR's fixed-point arithmetic overflows (the
-// interpreter's signed overflow is undefined behaviour; see
-// docs/performance.md, "Routing workload", problems found).
+// inside int64, so most generated decisions are valid ones; beyond that the
+// engines report an overflow (hoso_decision::overflow, compared too).
 constexpr int64_t kBig = 2'000'000'000;
 
 // Office-hour boundaries: 07:29, 07:30, 11:30, 13:00, 15:00 (intake

@@ -721,6 +721,7 @@ procedure Levy {
     site   : Commune
     amount : VND
     rate   : Dec
+    require rate > 0 else "Thiếu mức thu"
   }
   route {
     otherwise -> site.economy
@@ -756,6 +757,28 @@ procedure Levy {
   auto good = submit("9000000000000", "0.5");
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(st->counts()->dossiers, 1);
+  // Taken in incomplete (rate 0 fails its require), then supplemented with a
+  // rate that overflows: refused, and the dossier stays incomplete.
+  auto incomplete = submit("9000000000000", "0");
+  ASSERT_TRUE(incomplete.ok()) << incomplete.error().message;
+  EXPECT_EQ(incomplete->state, engine::State::kSupplementRequested);
+  clock.t = at("2026-03-03 09:00");
+  auto refused = (*eng)->act(desk, incomplete->id, engine::Action::kSupplement,
+                             R"({"fields": {"rate": 5000000}})");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("overflows"), std::string::npos)
+      << refused.error().message;
+  auto ds = st->get_dossier(incomplete->id);
+  ASSERT_TRUE(ds.ok());
+  EXPECT_EQ(json::parse(ds->state_json)["state"], "supplement_requested");
+  auto fixed =
+      (*eng)->act(desk, incomplete->id, engine::Action::kSupplement, R"({"fields": {"rate": 2}})");
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  EXPECT_EQ(fixed->state, engine::State::kInProcess);
+  // Both an overflow and a failed require: the guidance, not a refusal.
+  auto both = submit("-9000000000000", "-5000000");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->state, engine::State::kSupplementRequested);
 }
 
 }  // namespace

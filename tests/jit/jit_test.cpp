@@ -464,6 +464,31 @@ TEST_F(BadPack, EmptyAndRandomBytes) {
   EXPECT_NE(refused(*dir_ + "/text.pack").message.find("not an ELF file"), std::string::npos);
 }
 
+TEST_F(BadPack, ADirectoryIsRefused) {
+  Error e = refused(*dir_);
+  EXPECT_NE(e.message.find("is not a file"), std::string::npos) << e.message;
+}
+
+TEST_F(BadPack, ManifestWhoseProceduresAreNotAllObjects) {
+  const rules::PackMeta& meta = rules_module().meta;
+  std::string json = rules::manifest_json(meta);
+  // The top-level key (sorted after "chains", whose entries have their own).
+  const size_t at = json.rfind("\"procedures\":[");
+  ASSERT_NE(at, std::string::npos);
+  const size_t open = at + std::string("\"procedures\":[").size();
+  for (const char* junk : {"5,", "null,", "\"x\",", "[],"}) {
+    std::string bad = json;
+    bad.insert(open, junk);
+    auto back = rules::parse_manifest(bad);
+    EXPECT_FALSE(back.ok()) << junk;
+  }
+  // Two "procedures" keys: refused, not joined.
+  std::string twice = json;
+  twice.insert(1, "\"procedures\":[],");
+  EXPECT_FALSE(rules::parse_manifest(twice).ok());
+  EXPECT_TRUE(rules::parse_manifest(json).ok());
+}
+
 TEST_F(BadPack, Truncated) {
   std::string bytes = read_all(*good_);
   for (size_t len : {bytes.size() / 2, bytes.size() - 1, size_t{100}}) {
