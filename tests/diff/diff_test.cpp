@@ -85,7 +85,7 @@ std::string compare(const rules::Due& a, const rules::Due& b) {
 }
 
 struct Stats {
-  size_t procedures = 0, dossiers = 0, decisions = 0, invalid = 0, moved = 0;
+  size_t procedures = 0, dossiers = 0, decisions = 0, invalid = 0, moved = 0, overflowed = 0;
 };
 
 // Runs `n` dossiers of every procedure of `m` through every engine.
@@ -109,6 +109,7 @@ void run_module(const ir::Module& m, size_t n, uint64_t seed, Stats& st) {
       engines[0].decider->decide(p, d.slots.data(), &ctx, &ref);
       rules::Due ref_due = rules::compute_due(meta, d, ref, cal);
       st.invalid += ref.failed_requires != 0 ? 1 : 0;
+      st.overflowed += ref.overflow != 0 ? 1 : 0;
       bool moved = ref.rule >= 0;
       for (int s = 0; s < ref.nsteps && s < HOSO_MAX_STEPS; ++s)
         moved = moved || ref.step_rule[s] >= 0;
@@ -167,8 +168,8 @@ std::unique_ptr<driver::Compilation> compile_paths(const std::vector<std::string
 void report(const char* what, const Stats& st) {
   std::printf(
       "[diff] %s: %zu procedures, %zu dossiers, %zu decisions, %zu invalid, %zu moved by a "
-      "rule\n",
-      what, st.procedures, st.dossiers, st.decisions, st.invalid, st.moved);
+      "rule, %zu overflowed\n",
+      what, st.procedures, st.dossiers, st.decisions, st.invalid, st.moved, st.overflowed);
 }
 
 TEST(Diff, RulesFolder) {
@@ -217,6 +218,9 @@ TEST(Diff, GeneratedCorpus) {
   report("generated corpus", st);
   std::printf("[diff] generated modules: %zu tried, %zu checked clean\n", tried, kept);
   EXPECT_GE(st.procedures, 40U);
+  // Some decisions overflow (the generator's huge magnitudes), and every
+  // engine reported each of them (hoso_decision::overflow is compared).
+  EXPECT_GT(st.overflowed, 0U);
   // The corpus reaches every operation of the IR.
   for (size_t op = 0; op <= static_cast<size_t>(ir::Op::IsProvince); ++op) {
     EXPECT_TRUE(ops.test(op)) << "no generated procedure uses ir::Op #" << op;

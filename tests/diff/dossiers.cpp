@@ -88,6 +88,9 @@ const std::vector<int32_t>& holidays() {
 // inside int64, so most generated decisions are valid ones; beyond that the
 // engines report an overflow (hoso_decision::overflow, compared too).
 constexpr int64_t kBig = 2'000'000'000;
+// And now and then a magnitude near the end of int64, so that sums and
+// products overflow and the engines must agree on reporting it.
+constexpr int64_t kHuge = INT64_MAX / 3;
 
 // Office-hour boundaries: 07:29, 07:30, 11:30, 13:00, 15:00 (intake
 // cut-off), 16:59, 17:00, and midnight, in minutes of the day.
@@ -143,9 +146,11 @@ int64_t DossierGen::value(uint32_t s) {
   if (f.has_default && chance(5)) return f.default_value;
   switch (f.type) {
     case FieldType::Int:
+      if (chance(1)) return pick({-kHuge, kHuge});
       if (chance(2)) return pick({-kBig, kBig, 0});
       return uniform(-3, 45) * 1000;
     case FieldType::Money:
+      if (chance(1)) return kHuge;
       if (chance(2)) return kBig;
       return uniform(0, 20'000'000) * 1000;
     case FieldType::Dec:
@@ -153,6 +158,7 @@ int64_t DossierGen::value(uint32_t s) {
     case FieldType::WorkingDays:
     case FieldType::WorkingHours:
     case FieldType::CalendarDays:
+      if (chance(1)) return pick({-kHuge, kHuge});
       if (chance(2)) return pick({-kBig, kBig, 0, 1, -1});
       return chance(50) ? uniform(0, 3000) * 1000 : uniform(-1000, 3'000'000);
     case FieldType::Bool:
