@@ -341,12 +341,12 @@ TEST(Jit, ArithmeticOverflowIsReportedByEveryEngine) {
   ctx.receiving_unit = 5;
   const int64_t big = INT64_MAX - 10, small = 2000;
   // {procedure, a, b, n (x1000), overflows}
-  struct Case {
+  struct OverflowCase {
     uint32_t proc;
     int64_t a, b, n;
     int overflow;
   };
-  const Case cases[] = {
+  const OverflowCase cases[] = {
       {0, big, 11, 0, 1},
       {0, big, 10, 0, 0},
       {0, small, small, 0, 0},
