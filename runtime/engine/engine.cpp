@@ -209,8 +209,6 @@ struct Engine::Impl {
   Config cfg;
   std::shared_ptr<const rules::Decider> rules;
   mutable std::mutex rules_mu;
-  std::mutex id_mu;
-  int64_t next_id = 0;
 
   std::shared_ptr<const rules::Decider> current_rules() const {
     std::lock_guard<std::mutex> lock(rules_mu);
@@ -459,9 +457,6 @@ Result<std::unique_ptr<Engine>> Engine::create(Config config) {
   auto impl = std::make_unique<Impl>();
   impl->rules = config.rules;
   impl->cfg = std::move(config);
-  auto counts = impl->cfg.store->counts();
-  if (!counts) return in_context("engine: counting the store's dossiers", counts.error());
-  impl->next_id = counts->dossiers;
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
@@ -554,13 +549,16 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
     st["intake_incomplete"] = false;
     I.plan(st, *rules, p, *d, dec, d->received);
   }
+  // The number comes from the store (a sequence shared by every engine on
+  // it); a number already taken (a dossier stored under it some other way)
+  // costs one more.
   for (int attempt = 0; attempt < 20; ++attempt) {
-    int64_t n;
-    {
-      std::lock_guard<std::mutex> lock(I.id_mu);
-      n = ++I.next_id;
+    auto n = I.cfg.store->next_dossier_number();
+    if (!n) {
+      return store_failure("submit " + p.name + ": allocating a dossier number", n.error(),
+                           s.idempotency_key);
     }
-    st["id"] = fmt::format("HS{:08}", n);
+    st["id"] = fmt::format("HS{:08}", *n);
     store::Batch b;
     b.expect.push_back({st["id"], 0});
     store::Event e = I.event(st, "received", d->received, who,
@@ -587,14 +585,6 @@ Result<DossierView> Engine::submit_unguarded(const Actor& actor, const Submissio
     if (r.error().code != ErrorCode::kFailedPrecondition) {
       return store_failure("submit " + p.name + " dossier " + st["id"].get<std::string>(),
                            r.error(), s.idempotency_key);
-    }
-    // Another engine on the same store took this number: catch up with the
-    // store's count (numbers are dense and dossiers never deleted), so a node
-    // that lags many numbers behind needs one retry, not one per number.
-    auto counts = I.cfg.store->counts();
-    if (counts) {
-      std::lock_guard<std::mutex> lock(I.id_mu);
-      I.next_id = std::max(I.next_id, counts->dossiers);
     }
   }
   return make_error(ErrorCode::kInternal,

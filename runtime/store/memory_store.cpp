@@ -1,6 +1,7 @@
 // The in-memory store: the same contract as SQLite without the disk, for the
 // simulator (millions of dossiers) and for tests. One mutex; a batch is checked
 // completely before anything is changed, so it applies whole or not at all.
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +33,9 @@ class MemoryStore final : public Store {
   Result<std::vector<Deadline>> claim_due(const ClaimRequest& req) override;
   Result<std::optional<Instant>> next_deadline() const override;
   Result<Counts> counts() const override;
+  Result<std::int64_t> next_dossier_number() override {
+    return next_number_.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   Result<ChainReport> verify_chain() const override;
 
  private:
@@ -41,7 +45,8 @@ class MemoryStore final : public Store {
   void remove_deadline(const DeadlineKey& key);
 
   mutable std::mutex mu_;
-  std::vector<Event> journal_;  // journal_[seq - 1]
+  std::atomic<std::int64_t> next_number_{0};  // it starts empty
+  std::vector<Event> journal_;                // journal_[seq - 1]
   std::string head_hash_;
   std::unordered_map<std::string, Sequence> by_key_;
   std::unordered_map<std::string, std::vector<Sequence>> by_dossier_;

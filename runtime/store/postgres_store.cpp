@@ -18,7 +18,7 @@ namespace hoso::store {
 namespace {
 
 // The PostgreSQL schema has its own version line (meta.schema_version).
-constexpr int kPgSchemaVersion = 1;
+constexpr int kPgSchemaVersion = 2;
 // pg_advisory_xact_lock key that serialises schema creation and migration.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(1215263599)";
 
@@ -59,8 +59,17 @@ CREATE TABLE deadlines(
 CREATE INDEX deadlines_by_fire ON deadlines(fire_at, dossier_id, kind);
 )sql";
 
+// Version 2: dossier numbers from a sequence, so engine nodes sharing the
+// store never race for one; it continues after the highest HS number stored.
+constexpr const char* kPgV2 = R"sql(
+CREATE SEQUENCE dossier_numbers;
+SELECT setval('dossier_numbers',
+  coalesce((SELECT max(substr(dossier_id, 3)::bigint) FROM dossiers
+            WHERE dossier_id ~ '^HS[0-9]{1,18}$'), 0) + 1, false);
+)sql";
+
 const char* pg_migration_sql(int version) {
-  return version == 1 ? kPgV1 : nullptr;
+  return version == 1 ? kPgV1 : version == 2 ? kPgV2 : nullptr;
 }
 
 constexpr const char* kLockHead = "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE";
@@ -188,6 +197,7 @@ class PostgresStore final : public Store {
   Result<std::vector<Deadline>> claim_due(const ClaimRequest& req) override;
   Result<std::optional<Instant>> next_deadline() const override;
   Result<Counts> counts() const override;
+  Result<std::int64_t> next_dossier_number() override;
   Result<ChainReport> verify_chain() const override;
 
  private:
@@ -553,6 +563,13 @@ Result<Counts> PostgresStore::counts() const {
   c.dossiers = pg_i64(r->get(), 0, 1);
   c.deadlines = pg_i64(r->get(), 0, 2);
   return c;
+}
+
+Result<std::int64_t> PostgresStore::next_dossier_number() {
+  std::lock_guard lock(read_mu_);
+  auto r = reader_.run("SELECT nextval('dossier_numbers')", PgParams{});
+  if (!r) return r.error();
+  return pg_i64(r->get(), 0, 0);
 }
 
 Result<ChainReport> PostgresStore::verify_chain() const {

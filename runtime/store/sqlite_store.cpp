@@ -92,6 +92,10 @@ constexpr const char* kDossierDeadlines =
     "SELECT dossier_id, kind, fire_at, payload, owner FROM deadlines WHERE dossier_id = ?1 "
     "ORDER BY kind";
 constexpr const char* kNextDeadline = "SELECT min(fire_at) FROM deadlines";
+// The highest dossier number of the HS<digits> ids (0: none).
+constexpr const char* kTopNumber =
+    "SELECT coalesce(max(CAST(substr(dossier_id, 3) AS INTEGER)), 0) FROM dossiers "
+    "WHERE dossier_id GLOB 'HS[0-9]*'";
 constexpr const char* kCounts =
     "SELECT (SELECT coalesce(max(seq), 0) FROM journal), (SELECT count(*) FROM dossiers), "
     "(SELECT count(*) FROM deadlines)";
@@ -230,6 +234,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Deadline>> claim_due(const ClaimRequest& req) override;
   Result<std::optional<Instant>> next_deadline() const override;
   Result<Counts> counts() const override;
+  Result<std::int64_t> next_dossier_number() override {
+    if (auto p = poisoned()) return *p;
+    return next_number_.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   Result<ChainReport> verify_chain() const override;
 
  private:
@@ -292,7 +300,8 @@ class SqliteStore final : public Store {
   bool s_stop_ = false;
   bool syncing_ = false;  // an fsync is running (syncer or committer)
   std::optional<Error> poisoned_;
-  std::atomic<bool> poisoned_flag_{false};  // poisoned_ is set
+  std::atomic<bool> poisoned_flag_{false};    // poisoned_ is set
+  std::atomic<std::int64_t> next_number_{0};  // the highest HS number handed out
   std::thread syncer_;
   int wal_fd_ = -1;  // the WAL, opened by the syncer on first use
 };
@@ -370,6 +379,18 @@ Result<void> SqliteStore::open() {
   if (auto r = reader_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) return r;
   sqlite3_busy_timeout(reader_.db(), config_.busy_timeout_ms);
   if (auto r = reader_.exec("PRAGMA query_only=1"); !r) return r;
+  {
+    // Dossier numbers continue after the highest one stored (one writer
+    // process: the counter in memory is the sequence).
+    auto top = reader_.prep(kTopNumber);
+    if (!top) return top.error();
+    Use u(*top);
+    if (auto r = each_row(reader_, *top,
+                          [&](sqlite3_stmt* st) { next_number_ = sqlite3_column_int64(st, 0); });
+        !r) {
+      return r;
+    }
+  }
   if (config_.checkpoint_pages > 0) {
     if (auto r = checkpointer_conn_.open(config_.path, SQLITE_OPEN_READWRITE, vfs_name); !r) {
       return r;

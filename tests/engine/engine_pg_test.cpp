@@ -170,6 +170,7 @@ class GatedStore final : public store::Store {
     return inner_->next_deadline();
   }
   Result<store::Counts> counts() const override { return inner_->counts(); }
+  Result<int64_t> next_dossier_number() override { return inner_->next_dossier_number(); }
   Result<store::ChainReport> verify_chain() const override { return inner_->verify_chain(); }
 
  private:

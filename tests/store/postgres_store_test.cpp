@@ -78,7 +78,29 @@ TEST(PostgresStore, NewerSchemaIsRefusedNamingBothVersions) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kVersionMismatch);
   EXPECT_NE(s.error().message.find("version 9"), std::string::npos) << s.error().message;
-  EXPECT_NE(s.error().message.find("1 to 1"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("1 to 2"), std::string::npos) << s.error().message;
+}
+
+TEST(PostgresStore, VersionOneGetsADossierSequenceAfterItsHighestNumber) {
+  // A store as version 1 left it: dossiers, no sequence.
+  const std::string schema = fresh_pg_schema();
+  {
+    auto s = open_or_fail(schema);
+    ASSERT_TRUE(s);
+    for (const char* id : {"HS00000012", "HS00000004", "x9"}) {
+      HOSO_ASSERT_OK(s->commit(action(id, "received", 1, 0)));
+    }
+  }
+  raw("DROP SEQUENCE " + schema + ".dossier_numbers; UPDATE " + schema +
+      ".meta SET value = '1' WHERE key = 'schema_version'");
+  auto s = open_or_fail(schema);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(*s->next_dossier_number(), 13);
+  EXPECT_EQ(*s->next_dossier_number(), 14);
+  // A second node on the same database continues the same sequence.
+  auto other = open_or_fail(schema);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(*other->next_dossier_number(), 15);
 }
 
 TEST(PostgresStore, ForeignSchemaIsRefused) {

@@ -69,6 +69,22 @@ TEST(SqliteStore, EverythingSurvivesReopenAndTheChainContinues) {
   EXPECT_EQ(report->events_checked, 11);
 }
 
+TEST(SqliteStore, DossierNumbersContinueAfterTheHighestStoredOnReopen) {
+  TempDir dir;
+  const std::string path = dir.file("n.db");
+  {
+    auto s = open_or_die(path);
+    EXPECT_EQ(*s->next_dossier_number(), 1);
+    // Stored HS numbers with a gap, and ids of other forms.
+    for (const char* id : {"HS00000007", "HS00000003", "d1", "HSX"}) {
+      ASSERT_TRUE(s->commit(action(id, "received", 1, 0)).ok()) << id;
+    }
+  }
+  auto s = open_or_die(path);
+  EXPECT_EQ(*s->next_dossier_number(), 8);
+  EXPECT_EQ(*s->next_dossier_number(), 9);
+}
+
 TEST(SqliteStore, UsesWriteAheadLog) {
   TempDir dir;
   const std::string path = dir.file("s.db");

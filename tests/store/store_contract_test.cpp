@@ -5,6 +5,7 @@
 // pg_server.sh) for PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <set>
@@ -303,6 +304,31 @@ TEST_P(StoreContract, ConcurrentCommitsGetDistinctGaplessSequences) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->intact) << report->reason;
   EXPECT_EQ(report->events_checked, kThreads * kPerThread);
+}
+
+TEST_P(StoreContract, DossierNumbersAreHandedOutOnceAcrossThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<std::int64_t>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kPerThread; ++n) {
+        auto r = store().next_dossier_number();
+        got[static_cast<size_t>(t)].push_back(r.ok() ? *r : -1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::int64_t> all;
+  for (const auto& g : got) {
+    // Increasing within a thread, all distinct, all from 1 on (a new store).
+    EXPECT_TRUE(std::is_sorted(g.begin(), g.end()));
+    all.insert(g.begin(), g.end());
+  }
+  EXPECT_EQ(all.size(), std::size_t{kThreads * kPerThread});
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
 }
 
 TEST_P(StoreContract, RacingWritersOnOneDossierExactlyOneWinsEachVersion) {

@@ -188,6 +188,13 @@ class Store {
   // Earliest pending fire_at, for a simulated clock that jumps to it.
   virtual Result<std::optional<Instant>> next_deadline() const = 0;
   virtual Result<Counts> counts() const = 0;
+  // A number for a new dossier (the engine names it HS<8 digits>), handed out
+  // by the store so engines sharing it do not race for the same one:
+  // PostgreSQL keeps a sequence; SQLite and the in-memory store, which one
+  // process writes, a counter that starts after the highest HS number
+  // stored. A number is never handed out twice, though one may go unused (an
+  // intake whose commit failed).
+  virtual Result<std::int64_t> next_dossier_number() = 0;
   // Recomputes the hash chain over the whole journal.
   virtual Result<ChainReport> verify_chain() const = 0;
 };
