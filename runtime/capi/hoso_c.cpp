@@ -322,6 +322,22 @@ hoso_status hoso_store_open_sqlite(const char* path, hoso_store** out, char** er
   });
 }
 
+hoso_status hoso_store_open_postgres(const char* conninfo, const char* schema, hoso_store** out,
+                                     char** error) {
+  return guarded(error, [&] {
+    if (conninfo == nullptr) return missing(error, "conninfo");
+    if (out == nullptr) return missing(error, "out");
+    hoso::store::PostgresConfig config(conninfo);
+    if (schema != nullptr) config.schema = schema;
+    auto s = hoso::store::open_postgres_store(config);
+    if (!s) return fail(error, s.error());
+    auto h = std::make_unique<hoso_store>();
+    h->store = std::shared_ptr<hoso::store::Store>(std::move(*s));
+    *out = h.release();
+    return ok(error);
+  });
+}
+
 hoso_status hoso_store_open_memory(hoso_store** out, char** error) {
   return guarded(error, [&] {
     if (out == nullptr) return missing(error, "out");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -428,6 +429,60 @@ static void test_two_engines(hoso_rules* rules, const char* dossiers, const char
   hoso_store_free(disk);
 }
 
+/* Two engines, as two nodes would, on one PostgreSQL schema (when the
+ * ctest fixture gives a server in HOSO_TEST_PG): one sequence of dossier
+ * numbers, one journal. */
+static void test_postgres(hoso_rules* rules, const char* dossiers) {
+  const char* conninfo = getenv("HOSO_TEST_PG");
+  if (conninfo == NULL || *conninfo == '\0') return;
+  char schema[64];
+  snprintf(schema, sizeof schema, "capi_%ld", (long)time(NULL));
+  hoso_store* s1 = NULL;
+  hoso_store* s2 = NULL;
+  OK(hoso_store_open_postgres(conninfo, schema, &s1, &err_));
+  OK(hoso_store_open_postgres(conninfo, schema, &s2, &err_));
+  hoso_store* none = NULL;
+  EXPECT_ERROR(HOSO_INVALID_ARGUMENT, "conninfo",
+               hoso_store_open_postgres(NULL, schema, &none, &err));
+  if (s1 == NULL || s2 == NULL) return;
+  int64_t now = at("2026-07-01 09:00");
+  hoso_engine_config cfg;
+  hoso_engine_config_init(&cfg);
+  cfg.rules = rules;
+  cfg.now = host_clock;
+  cfg.now_user = &now;
+  cfg.store = s1;
+  cfg.node = "node-1";
+  hoso_engine* e1 = NULL;
+  OK(hoso_engine_create(&cfg, &e1, &err_));
+  cfg.store = s2;
+  cfg.node = "node-2";
+  hoso_engine* e2 = NULL;
+  OK(hoso_engine_create(&cfg, &e2, &err_));
+  hoso_store_free(s1);
+  hoso_store_free(s2);
+  if (e1 == NULL || e2 == NULL) return;
+  char* house = read_text(dossiers, "HousePermit_commune.json");
+  char ids[4][32];
+  for (int i = 0; i < 4; ++i) {
+    char* out = NULL;
+    OK(hoso_engine_submit(i % 2 == 0 ? e1 : e2, kDesk, house, NULL, NULL, &out, &err_));
+    dossier_id(out ? out : "", ids[i]);
+    hoso_free(out);
+  }
+  CHECK(strcmp(ids[0], "HS00000001") == 0);
+  CHECK(strcmp(ids[1], "HS00000002") == 0);
+  CHECK(strcmp(ids[3], "HS00000004") == 0);
+  /* Node 2 sees node 1's dossier: one database. */
+  char* out = NULL;
+  OK(hoso_engine_show(e2, kDesk, ids[0], &out, &err_));
+  CHECK(contains(out, ids[0]));
+  hoso_free(out);
+  free(house);
+  hoso_engine_free(e1);
+  hoso_engine_free(e2);
+}
+
 int main(int argc, char** argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: capi_test RULES_PACK DOSSIERS_DIR WORK_DIR\n");
@@ -441,6 +496,7 @@ int main(int argc, char** argv) {
   test_decide(rules, argv[2]);
   test_lifecycle(rules, argv[2]);
   test_two_engines(rules, argv[2], argv[3]);
+  test_postgres(rules, argv[2]);
   hoso_rules_free(rules);
   printf("capi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

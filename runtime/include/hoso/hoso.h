@@ -85,6 +85,13 @@ HOSO_API hoso_status hoso_rules_decide(const hoso_rules* rules, const char* doss
 /* Opens (creating if missing) an SQLite store: WAL, synchronous=FULL, group
  * commit. A store written by a newer Hoso is refused (HOSO_VERSION_MISMATCH). */
 HOSO_API hoso_status hoso_store_open_sqlite(const char* path, hoso_store** out, char** error);
+/* Opens (creating its tables if missing) a store in a PostgreSQL database,
+ * in `schema` (NULL: "hoso"), with the libpq connection string `conninfo`.
+ * Several processes may open the same database and schema: they share one
+ * journal, one hash chain and one sequence of dossier numbers (give their
+ * engines a node name, hoso_engine_config.node). */
+HOSO_API hoso_status hoso_store_open_postgres(const char* conninfo, const char* schema,
+                                              hoso_store** out, char** error);
 /* A store in memory, for tests and simulations. */
 HOSO_API hoso_status hoso_store_open_memory(hoso_store** out, char** error);
 /* Engines keep their store alive: the handle may be freed once they exist. */
