@@ -96,6 +96,8 @@ TestReport run_tests(const Compilation& c, const rules::Decider& engine,
         f.expected = "true";
         f.actual = "false";
       }
+      // The numbers of an overflowed decision are wrapped: say so next to them.
+      if (dec.overflow != 0) f.actual += " (a computation of the rules overflowed)";
       r.failures.push_back(std::move(f));
     }
     r.passed = r.failures.empty();
