@@ -2,7 +2,7 @@
 # The test command (README, .ci/run): installs what is missing, builds with
 # warnings as errors, runs every test, checks formatting (C++ and rules),
 # then runs the tests again under AddressSanitizer + UndefinedBehaviorSanitizer
-# and the parser fuzzer for a bounded time.
+# and the parser and dossier fuzzers for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -33,6 +33,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan
 if [ -x scripts/fuzz.sh ]; then
   step "parser fuzzing (bounded)"
   ./scripts/fuzz.sh 60
+  step "dossier fuzzing (bounded)"
+  HOSO_FUZZ_TARGET=dossier ./scripts/fuzz.sh 30
 fi
 
 step "all passed"

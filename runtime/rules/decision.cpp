@@ -96,7 +96,9 @@ Due compute_due(const ProcedureMeta& p, const Dossier& d, const hoso_decision& d
   Due out;
   out.start = cal.intake(d.received).value_or(-1);
   if (out.start < 0) {
+    // Outside the calendar's years: nothing is due, every step included.
     out.due = -1;
+    out.step_due.assign(p.steps.size(), -1);
     return out;
   }
   if (p.calendar_deadline) {

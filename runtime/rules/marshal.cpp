@@ -113,7 +113,9 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
     try {
       json again = json::parse(text);
       (void)again;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+      // A syntax error, or a number no double holds (1e400): both name the
+      // place in the text.
       return make_error(ErrorCode::kInvalidArgument,
                         std::string("the dossier is not valid JSON (UTF-8): ") + e.what());
     }

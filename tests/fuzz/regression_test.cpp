@@ -1,5 +1,7 @@
 // Replays the fuzz corpus and every finding kept in tests/fuzz/regressions/
-// through the fuzzer's oracle, so the normal build checks them all.
+// through the parser fuzzer's oracle, and the dossier fuzzer's seeds
+// (examples/dossiers/) and findings (tests/fuzz/dossier_regressions/)
+// through its own, so the normal build checks them all.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,16 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "dossier_one.h"
 #include "fuzz_one.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> inputs() {
+std::vector<fs::path> files_in(const std::vector<fs::path>& dirs) {
   std::vector<fs::path> out;
-  for (const char* dir : {"corpus", "regressions"}) {
-    fs::path root = fs::path(HOSO_FUZZ_DIR) / dir;
+  for (const fs::path& root : dirs) {
     if (!fs::exists(root)) continue;
     for (const auto& e : fs::directory_iterator(root)) {
       if (e.is_regular_file() && e.path().filename().string()[0] != '.') out.push_back(e.path());
@@ -28,6 +30,23 @@ std::vector<fs::path> inputs() {
   return out;
 }
 
+std::vector<fs::path> inputs() {
+  return files_in({fs::path(HOSO_FUZZ_DIR) / "corpus", fs::path(HOSO_FUZZ_DIR) / "regressions"});
+}
+
+std::vector<fs::path> dossier_inputs() {
+  return files_in({fs::path(HOSO_SOURCE_DIR) / "examples" / "dossiers",
+                   fs::path(HOSO_FUZZ_DIR) / "dossier_regressions"});
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << "cannot read " << path;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 TEST(FuzzRegression, CorpusIsNotEmpty) {
   EXPECT_FALSE(inputs().empty());
 }
@@ -35,11 +54,16 @@ TEST(FuzzRegression, CorpusIsNotEmpty) {
 TEST(FuzzRegression, EveryInputPassesTheOracle) {
   for (const auto& path : inputs()) {
     SCOPED_TRACE(path.string());
-    std::ifstream in(path, std::ios::binary);
-    ASSERT_TRUE(in) << "cannot read " << path;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    EXPECT_EQ(hoso::fuzz::run_one(ss.str()), "");
+    EXPECT_EQ(hoso::fuzz::run_one(read(path)), "");
+  }
+}
+
+TEST(FuzzRegression, EveryDossierPassesTheDossierOracle) {
+  const auto paths = dossier_inputs();
+  EXPECT_GE(paths.size(), 20u);
+  for (const auto& path : paths) {
+    SCOPED_TRACE(path.string());
+    EXPECT_EQ(hoso::fuzz::run_dossier(read(path)), "");
   }
 }
 

@@ -273,7 +273,7 @@ struct Due {
   int64_t start = 0;  // when the clock starts (intake cut-off applied)
   int64_t due = 0;
   int64_t warn = -1;
-  std::vector<int64_t> step_due;  // per step, cumulative; -1 for skipped steps
+  std::vector<int64_t> step_due;  // one per step, cumulative; -1 for skipped steps or none
 };
 
 // `minutes` of working time (480 a working day) after `start`: whole days
