@@ -5,7 +5,10 @@
 #                    seeds tests/fuzz/corpus/ and tests/fuzz/regressions/;
 #   dossier          hoso_dossier_fuzzer: JSON dossiers against the shipped
 #                    rules (marshal, interpreter, due dates, decision JSON),
-#                    seeds examples/dossiers/ and tests/fuzz/dossier_regressions/.
+#                    seeds examples/dossiers/ and tests/fuzz/dossier_regressions/;
+#   calendar         hoso_calendar_fuzzer: calendar files (parser, builder,
+#                    working-time arithmetic), seeds runtime/calendar/data/
+#                    and tests/fuzz/calendar_regressions/.
 # Builds the `fuzz` preset (clang, libFuzzer, ASan, UBSan) and runs the fuzzer
 # on a copy of its seeds in a temporary folder, so the repository is never
 # modified. Exits non-zero on any crash, hang, sanitizer report or failed
@@ -30,8 +33,13 @@ case "$target" in
     seeds=(examples/dossiers tests/fuzz/dossier_regressions)
     extra=()
     ;;
+  calendar)
+    fuzzer=hoso_calendar_fuzzer
+    seeds=(runtime/calendar/data tests/fuzz/calendar_regressions)
+    extra=()
+    ;;
   *)
-    echo "fuzz.sh: HOSO_FUZZ_TARGET must be parse or dossier, not '$target'" >&2
+    echo "fuzz.sh: HOSO_FUZZ_TARGET must be parse, dossier or calendar, not '$target'" >&2
     exit 2
     ;;
 esac

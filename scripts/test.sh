@@ -2,7 +2,7 @@
 # The test command (README, .ci/run): installs what is missing, builds with
 # warnings as errors, runs every test, checks formatting (C++ and rules),
 # then runs the tests again under AddressSanitizer + UndefinedBehaviorSanitizer
-# and the parser and dossier fuzzers for a bounded time.
+# and the parser, dossier and calendar fuzzers for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -35,6 +35,8 @@ if [ -x scripts/fuzz.sh ]; then
   ./scripts/fuzz.sh 60
   step "dossier fuzzing (bounded)"
   HOSO_FUZZ_TARGET=dossier ./scripts/fuzz.sh 30
+  step "calendar fuzzing (bounded)"
+  HOSO_FUZZ_TARGET=calendar ./scripts/fuzz.sh 30
 fi
 
 step "all passed"

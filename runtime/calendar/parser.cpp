@@ -231,7 +231,28 @@ constexpr std::string_view kKeywords =
     "include, hours, cutoff, day-length, compensate, rule, official, holiday, dayoff, workday, "
     "halfday";
 
+// Calendar files are a few kilobytes; anything past this is not one.
+constexpr std::uintmax_t kMaxCalendarBytes = 4 << 20;
+
 Result<std::string> read_file(const std::string& path) {
+  // Only a regular file of sensible size: a device (/dev/zero), a FIFO or a
+  // directory would hang the read or make no sense as a calendar.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return make_error(ErrorCode::kNotFound,
+                      fmt::format("{}: cannot open the calendar file; check the path", path));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("{}: not a file; a calendar is a text file", path));
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxCalendarBytes) {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{}: larger than {} MiB, not a calendar file", path, kMaxCalendarBytes >> 20));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return make_error(ErrorCode::kNotFound,

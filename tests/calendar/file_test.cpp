@@ -20,6 +20,17 @@ TEST(File, DefaultLoads) {
   EXPECT_FALSE(cal->cutoff());
 }
 
+TEST(File, IncludesOfDevicesAndFoldersAreRefusedNotRead) {
+  // Reading /dev/zero used to hang; a folder is no calendar either.
+  EXPECT_EQ(error_of("include \"/dev/zero\"\n"),
+            "unit.cal:1:1: /dev/zero: not a file; a calendar is a text file");
+  EXPECT_EQ(error_of("include \"/tmp\"\n"),
+            "unit.cal:1:1: /tmp: not a file; a calendar is a text file");
+  auto cal = load_calendar_file("/dev/zero");
+  ASSERT_FALSE(cal.ok());
+  EXPECT_EQ(cal.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(File, UnknownKeyword) {
   EXPECT_EQ(error_of("include \"builtin:vn-default\"\n  holliday 2026-03-02 \"x\"\n"),
             "unit.cal:2:3: unknown keyword 'holliday'; expected one of include, hours, cutoff, "

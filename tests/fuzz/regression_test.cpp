@@ -1,7 +1,9 @@
 // Replays the fuzz corpus and every finding kept in tests/fuzz/regressions/
 // through the parser fuzzer's oracle, and the dossier fuzzer's seeds
 // (examples/dossiers/) and findings (tests/fuzz/dossier_regressions/)
-// through its own, so the normal build checks them all.
+// through its own, and the calendar fuzzer's (runtime/calendar/data/,
+// tests/fuzz/calendar_regressions/) through its own, so the normal build
+// checks them all.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar_one.h"
 #include "dossier_one.h"
 #include "fuzz_one.h"
 
@@ -39,6 +42,11 @@ std::vector<fs::path> dossier_inputs() {
                    fs::path(HOSO_FUZZ_DIR) / "dossier_regressions"});
 }
 
+std::vector<fs::path> calendar_inputs() {
+  return files_in({fs::path(HOSO_SOURCE_DIR) / "runtime" / "calendar" / "data",
+                   fs::path(HOSO_FUZZ_DIR) / "calendar_regressions"});
+}
+
 std::string read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << "cannot read " << path;
@@ -64,6 +72,19 @@ TEST(FuzzRegression, EveryDossierPassesTheDossierOracle) {
   for (const auto& path : paths) {
     SCOPED_TRACE(path.string());
     EXPECT_EQ(hoso::fuzz::run_dossier(read(path)), "");
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FuzzRegression, EveryCalendarPassesTheCalendarOracle) {
+  const auto paths = calendar_inputs();
+  EXPECT_GE(paths.size(), 3u);
+  for (const auto& path : paths) {
+    SCOPED_TRACE(path.string());
+    EXPECT_EQ(hoso::fuzz::run_calendar(read(path)), "");
   }
 }
 
