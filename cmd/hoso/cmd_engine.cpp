@@ -69,15 +69,10 @@ int run(const EngineArgs& a, const std::string& sub) {
   if (sub == "submit") {
     auto who = actor();
     if (!who) return fail("submit", who.error());
-    bool ok = false;
-    std::string text = read_file(a.dossier_file, ok);
-    if (!ok) {
-      std::fprintf(stderr, "hoso engine submit: %s: cannot read the file\n",
-                   a.dossier_file.c_str());
-      return 2;
-    }
+    auto text = read_input(a.dossier_file, "engine submit");
+    if (!text) return 2;
     engine::Submission s;
-    s.dossier_json = text;
+    s.dossier_json = std::move(*text);
     s.channel = a.channel;
     s.idempotency_key = a.key;
     auto v = (*eng)->submit(*who, s);

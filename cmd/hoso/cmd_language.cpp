@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/source.h"
 #include "commands.h"
 #include "driver/driver.h"
 #include "parse/parse.h"
@@ -60,15 +61,13 @@ int run_fmt(const FmtArgs& a) {
   }
   int rc = 0;
   for (const auto& path : *files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "hoso fmt: %s: cannot read the file\n", path.c_str());
+    std::string text, error;
+    if (!base::read_text_file(path, text, error)) {
+      std::fprintf(stderr, "hoso fmt: %s\n", error.c_str());
       return 2;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
     base::SourceManager sm;
-    uint32_t id = sm.add(path, ss.str());
+    uint32_t id = sm.add(path, std::move(text));
     diag::Diagnostics diags;
     ast::File f = parse::parse_file(sm, id, diags);
     if (diags.has_errors()) {

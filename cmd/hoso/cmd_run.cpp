@@ -37,13 +37,9 @@ int run(const RunArgs& a) {
   rules::RenderOptions opts;
   opts.explain = a.explain;
   for (const auto& path : a.dossiers) {
-    bool ok = false;
-    std::string text = read_file(path, ok);
-    if (!ok) {
-      std::fprintf(stderr, "hoso run: %s: cannot read the file\n", path.c_str());
-      return 2;
-    }
-    auto d = rules::marshal(engine->meta(), text, reg);
+    auto text = read_input(path, "run");
+    if (!text) return 2;
+    auto d = rules::marshal(engine->meta(), *text, reg);
     if (!d) {
       std::fprintf(stderr, "hoso run: %s: %s\n", path.c_str(), d.error().message.c_str());
       return 1;

@@ -3,22 +3,24 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "base/source.h"
 #include "hoso/pack.h"
 #include "ir/interp_decider.h"
 #include "jit_engine.h"
 
 namespace hoso::cli {
 
-std::string read_file(const std::string& path, bool& ok) {
-  std::ifstream in(path, std::ios::binary);
-  ok = static_cast<bool>(in);
-  if (!ok) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+std::optional<std::string> read_input(const std::string& path, const char* command) {
+  std::string text, error;
+  if (!base::read_text_file(path, text, error)) {
+    std::fprintf(stderr, "hoso %s: %s\n", command, error.c_str());
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::unique_ptr<driver::Compilation> load_rules(const std::vector<std::string>& paths,
@@ -64,6 +66,8 @@ std::unique_ptr<rules::Decider> make_engine(const std::string& engine, driver::C
 }
 
 bool is_pack_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
   return in.read(magic, sizeof magic) && magic[0] == '\x7f' && magic[1] == 'E' && magic[2] == 'L' &&

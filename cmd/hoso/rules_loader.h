@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct LoadedRules {
 bool load_decider(const std::string& engine, const std::vector<std::string>& paths,
                   const char* command, LoadedRules& out, int& rc);
 
-std::string read_file(const std::string& path, bool& ok);
+// Reads a file named on the command line (a dossier...): a regular file of
+// sensible size. Prints why not and returns nullopt on failure.
+std::optional<std::string> read_input(const std::string& path, const char* command);
 
 }  // namespace hoso::cli

@@ -1,6 +1,9 @@
 #include "base/source.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace hoso::base {
 
@@ -110,6 +113,38 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
     }
   }
   return best;
+}
+
+bool read_text_file(const std::string& path, std::string& text, std::string& error,
+                    std::uintmax_t max_bytes) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    error = path + ": cannot read the file (no such file?)";
+    return false;
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    error = path + ": not a regular file (a device, a pipe or a folder); give a file";
+    return false;
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > max_bytes) {
+    error = path + ": larger than " + std::to_string(max_bytes >> 20) + " MiB; not read";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read the file (permissions?)";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    error = path + ": read error";
+    return false;
+  }
+  text = ss.str();
+  return true;
 }
 
 }  // namespace hoso::base

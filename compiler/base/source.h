@@ -26,6 +26,13 @@ struct SourceFile {
   std::string_view line_text(uint32_t line) const;
 };
 
+// Reads a whole text file named on a command line or found in a folder
+// (rules, dossiers): only a regular file of at most max_bytes, so a device
+// such as /dev/zero, a FIFO or a folder is refused instead of read forever.
+// On failure returns false with `error` saying why ("PATH: ...").
+bool read_text_file(const std::string& path, std::string& text, std::string& error,
+                    std::uintmax_t max_bytes = std::uintmax_t{64} << 20);
+
 // Owns every loaded file; file index 0 is reserved for "no file".
 class SourceManager {
  public:

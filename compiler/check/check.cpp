@@ -171,7 +171,9 @@ class Checker {
       }
     }
     for (auto& fn : p_.functions) function_body(fn);
-    for (auto& pr : p_.procedures) procedure_body(pr);
+    for (auto& pr : p_.procedures) {
+      if (!pr.duplicate) procedure_body(pr);
+    }
     for (uint32_t fi = 0; fi < files_.size(); ++fi) {
       for (const auto& d : files_[fi].decls) {
         if (const auto* r = std::get_if<ast::AuthorityRule>(&d)) rule(fi, *r);
@@ -263,7 +265,21 @@ class Checker {
           info.decl = pr;
           info.file = fi;
           info.module = mod;
-          p_.procedure_index.emplace(pr->name, static_cast<uint32_t>(p_.procedures.size()));
+          info.duplicate =
+              !p_.procedure_index.emplace(pr->name, static_cast<uint32_t>(p_.procedures.size()))
+                   .second;
+          const ProcedureInfo& first = p_.procedures[p_.procedure_index.at(pr->name)];
+          if (info.duplicate && first.module != mod) {
+            // define() reports a clash within one module; procedure names
+            // are global, since a dossier names its procedure.
+            auto& diag = diags_.report(
+                Kind::DuplicateDefinition, pr->loc,
+                fmt::format("procedure `{}` is already defined in module `{}`; procedure names "
+                            "are global (a dossier names its procedure)",
+                            pr->name, first.module.empty() ? "(none)" : first.module));
+            diag.notes.push_back({first.decl->loc, "first defined here"});
+            diag.suggestion = "rename one of them";
+          }
           p_.procedures.push_back(std::move(info));
         } else if (const auto* po = std::get_if<ast::Policy>(&d)) {
           define(po->name, {Symbol::Kind::Policy, 0, fi, mod, po->loc});

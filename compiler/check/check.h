@@ -136,6 +136,9 @@ struct ProcedureInfo {
   std::vector<uint32_t> step_handlers;      // unit path per step (UINT32_MAX if none)
   std::vector<uint32_t> late_targets;       // unit path per late action (UINT32_MAX if none)
   std::optional<int64_t> deadline_minutes;  // working minutes (8 h days), when in working time
+  // A second procedure of a name already taken (reported as such): its name
+  // resolves to the first, so its body and clauses are not checked again.
+  bool duplicate = false;
   std::optional<uint32_t> field_index(const std::string& n) const;
 };
 

@@ -294,7 +294,9 @@ class Domain {
   Domain(Program& p, diag::Diagnostics& d) : p_(p), diags_(d) {}
 
   void run() {
-    for (const auto& proc : p_.procedures) procedure(proc);
+    for (const auto& proc : p_.procedures) {
+      if (!proc.duplicate) procedure(proc);
+    }
     authority_overlaps();
     recursion();
   }

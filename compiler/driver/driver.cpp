@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/source.h"
 #include "parse/parse.h"
 
 namespace hoso::embedded {
@@ -81,11 +82,9 @@ Result<std::unique_ptr<Compilation>> compile(const std::vector<std::string>& pat
   if (!files) return files.error();
   auto c = std::make_unique<Compilation>();
   for (const auto& path : *files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(ErrorCode::kIo, path + ": cannot read the file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    c->sm.add(path, ss.str());
+    std::string text, error;
+    if (!base::read_text_file(path, text, error)) return make_error(ErrorCode::kIo, error);
+    c->sm.add(path, std::move(text));
   }
   run(*c, options);
   return c;

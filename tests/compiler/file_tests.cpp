@@ -117,6 +117,32 @@ TEST(FileTests, JsonDiagnosticsCarryCodeAndPosition) {
 namespace hoso {
 namespace {
 
+TEST(Check, AProcedureNameTakenTwiceIsReportedNotCrashedOn) {
+  const char* proc = R"(
+procedure P {
+  basis "x"
+  level commune
+  deadline 2 working days
+  dossier {
+    floors : Int = 1
+    urgent : Bool = false
+  }
+}
+)";
+  // In one module, and in two modules (names are global): one error each,
+  // naming the clash, and no errors about the second copy's own fields (it
+  // used to be checked against an empty field list and crashed the checker).
+  for (const char* second_module : {"module m.one\n", "module m.two\n"}) {
+    auto c =
+        driver::compile_sources({{"a.hoso", std::string("module m.one\nuse std.vn\n") + proc},
+                                 {"b.hoso", std::string(second_module) + "use std.vn\n" + proc}});
+    std::string out = diag::render_console(c->diags, c->sm, false);
+    EXPECT_EQ(c->diags.error_count(), 1u) << out;
+    EXPECT_NE(out.find("already defined"), std::string::npos) << out;
+    EXPECT_NE(out.find("b.hoso:4:1"), std::string::npos) << out;
+  }
+}
+
 TEST(DumpIr, IsStable) {
   auto c = driver::compile_sources({{"d.hoso", R"(use std.vn
 procedure P {
