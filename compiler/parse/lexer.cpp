@@ -179,6 +179,11 @@ size_t keyword_or_id(std::string_view word) {
 Lexer::Lexer(std::string_view text, antlr4::CharStream* input)
     : text_(text), input_(input), factory_(antlr4::CommonTokenFactory::DEFAULT.get()) {
   spans_.reserve(text.size() / 4 + 1);
+  // ANTLRInputStream drops a leading byte-order mark, so code point 0 of the
+  // stream is the character after it: start there too, or every token's
+  // code-point indexes (and the text the parser quotes in its errors) would
+  // be one off from the stream's.
+  if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
 
 std::unique_ptr<antlr4::Token> Lexer::nextToken() {
