@@ -268,16 +268,17 @@ class Checker {
           info.duplicate =
               !p_.procedure_index.emplace(pr->name, static_cast<uint32_t>(p_.procedures.size()))
                    .second;
-          const ProcedureInfo& first = p_.procedures[p_.procedure_index.at(pr->name)];
-          if (info.duplicate && first.module != mod) {
+          const ProcedureInfo* first =
+              info.duplicate ? &p_.procedures[p_.procedure_index.at(pr->name)] : nullptr;
+          if (first != nullptr && first->module != mod) {
             // define() reports a clash within one module; procedure names
             // are global, since a dossier names its procedure.
             auto& diag = diags_.report(
                 Kind::DuplicateDefinition, pr->loc,
                 fmt::format("procedure `{}` is already defined in module `{}`; procedure names "
                             "are global (a dossier names its procedure)",
-                            pr->name, first.module.empty() ? "(none)" : first.module));
-            diag.notes.push_back({first.decl->loc, "first defined here"});
+                            pr->name, first->module.empty() ? "(none)" : first->module));
+            diag.notes.push_back({first->decl->loc, "first defined here"});
             diag.suggestion = "rename one of them";
           }
           p_.procedures.push_back(std::move(info));
