@@ -128,8 +128,9 @@ struct Fixture {
   std::string node;                      // Config::node for start()
   std::function<int64_t()> lease_clock;  // Config::lease_clock for start()
 
-  explicit Fixture(std::unique_ptr<store::Store> s = store::make_memory_store()) {
-    comp = driver::compile_sources({{"t.hoso", kRules}});
+  explicit Fixture(std::unique_ptr<store::Store> s = store::make_memory_store(),
+                   const char* rules_text = kRules) {
+    comp = driver::compile_sources({{"t.hoso", rules_text}});
     EXPECT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
     decider = std::make_shared<ir::InterpDecider>(*comp->module);
     store = std::move(s);
@@ -683,31 +684,23 @@ chain BirthChain "Liên thông khai sinh - thường trú" {
 )";
 
 TEST(EngineChain, AResultHandsOnToTheNextProcedureOnce) {
-  auto comp = driver::compile_sources({{"c.hoso", kChainRules}});
-  ASSERT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
-  auto decider = std::make_shared<ir::InterpDecider>(*comp->module);
-  auto st = store::make_memory_store();
-  FixedClock clock;
+  Fixture f(store::make_memory_store(), kChainRules);
+  store::Store* st = f.store.get();
+  FixedClock& clock = f.clock;
   clock.t = at("2026-03-02 09:00");
-  engine::Config cfg;
-  cfg.rules = decider;
-  cfg.store = st.get();
-  cfg.clock = &clock;
-  auto eng = engine::Engine::create(cfg);
-  ASSERT_TRUE(eng.ok());
-  const auto& reg = rules::Registry::default_registry();
-  auto desk = *engine::parse_actor("commune Sa Pa/one_stop#a", decider->meta(), reg);
-  auto justice = *engine::parse_actor("commune Sa Pa/justice#b", decider->meta(), reg);
+  engine::Engine* eng = f.eng.get();
+  const engine::Actor desk = f.actor("commune Sa Pa/one_stop#a");
+  const engine::Actor justice = f.actor("commune Sa Pa/justice#b");
   engine::Submission s;
   s.dossier_json = R"({"procedure": "Birth", "received": "2026-03-02 09:00",
     "receiving": "commune Sa Pa", "fields": {"child": "Lan", "mother": "Hoa"}})";
-  auto birth = (*eng)->submit(desk, s);
+  auto birth = eng->submit(desk, s);
   ASSERT_TRUE(birth.ok()) << birth.error().message;
   clock.t = at("2026-03-02 10:00");
   // The desk may not register the birth: the justice officer's step.
-  EXPECT_FALSE((*eng)->act(desk, birth->id, engine::Action::kComplete).ok());
+  EXPECT_FALSE(eng->act(desk, birth->id, engine::Action::kComplete).ok());
   clock.t = at("2026-03-02 11:00");
-  auto done = (*eng)->act(justice, birth->id, engine::Action::kComplete);
+  auto done = eng->act(justice, birth->id, engine::Action::kComplete);
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(st->counts()->dossiers, 2);
   auto next = st->get_dossier("HS00000002");
@@ -720,7 +713,7 @@ TEST(EngineChain, AResultHandsOnToTheNextProcedureOnce) {
   ASSERT_TRUE(journal.ok());
   EXPECT_EQ(journal.value().back().kind, "handed_on");
   // Nothing left to hand on: advance creates no third dossier.
-  ASSERT_TRUE((*eng)->advance(at("2026-03-03 09:00")).ok());
+  ASSERT_TRUE(eng->advance(at("2026-03-03 09:00")).ok());
   EXPECT_EQ(st->counts()->dossiers, 2);
 }
 
@@ -728,7 +721,7 @@ TEST(EngineChain, AResultHandsOnToTheNextProcedureOnce) {
 // message that says so, and nothing is stored (a wrapped fee would be on
 // record as if it were right).
 TEST(EngineOverflow, AnIntakeWhoseRulesOverflowIsRefusedAndNotStored) {
-  auto comp = driver::compile_sources({{"o.hoso", R"(use std.vn
+  Fixture f(store::make_memory_store(), R"(use std.vn
 
 procedure Levy {
   basis    "x"
@@ -745,26 +738,16 @@ procedure Levy {
     otherwise -> site.economy
   }
 }
-)"}});
-  ASSERT_FALSE(comp->diags.has_errors()) << diag::render_console(comp->diags, comp->sm, false);
-  auto decider = std::make_shared<ir::InterpDecider>(*comp->module);
-  auto st = store::make_memory_store();
-  FixedClock clock;
-  clock.t = at("2026-03-02 09:00");
-  engine::Config cfg;
-  cfg.rules = decider;
-  cfg.store = st.get();
-  cfg.clock = &clock;
-  auto eng = engine::Engine::create(cfg);
-  ASSERT_TRUE(eng.ok());
-  const auto& reg = rules::Registry::default_registry();
-  auto desk = *engine::parse_actor("commune Sa Pa/one_stop#a", decider->meta(), reg);
+)");
+  store::Store* st = f.store.get();
+  f.clock.t = at("2026-03-02 09:00");
+  const engine::Actor desk = f.actor("commune Sa Pa/one_stop#a");
   auto submit = [&](const char* amount, const char* rate) {
     engine::Submission s;
     s.dossier_json = std::string(R"({"procedure": "Levy", "received": "2026-03-02 09:00",
       "receiving": "commune Sa Pa", "fields": {"site": "Sa Pa", "amount": )") +
                      amount + R"(, "rate": )" + rate + "}}";
-    return (*eng)->submit(desk, s);
+    return f.eng->submit(desk, s);
   };
   auto bad = submit("9000000000000", "5000000");
   ASSERT_FALSE(bad.ok());
@@ -780,9 +763,9 @@ procedure Levy {
   auto incomplete = submit("9000000000000", "0");
   ASSERT_TRUE(incomplete.ok()) << incomplete.error().message;
   EXPECT_EQ(incomplete->state, engine::State::kSupplementRequested);
-  clock.t = at("2026-03-03 09:00");
-  auto refused = (*eng)->act(desk, incomplete->id, engine::Action::kSupplement,
-                             R"({"fields": {"rate": 5000000}})");
+  f.clock.t = at("2026-03-03 09:00");
+  auto refused = f.eng->act(desk, incomplete->id, engine::Action::kSupplement,
+                            R"({"fields": {"rate": 5000000}})");
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("overflows"), std::string::npos)
       << refused.error().message;
@@ -790,7 +773,7 @@ procedure Levy {
   ASSERT_TRUE(ds.ok());
   EXPECT_EQ(json::parse(ds->state_json)["state"], "supplement_requested");
   auto fixed =
-      (*eng)->act(desk, incomplete->id, engine::Action::kSupplement, R"({"fields": {"rate": 2}})");
+      f.eng->act(desk, incomplete->id, engine::Action::kSupplement, R"({"fields": {"rate": 2}})");
   ASSERT_TRUE(fixed.ok()) << fixed.error().message;
   EXPECT_EQ(fixed->state, engine::State::kInProcess);
   // Both an overflow and a failed require: the guidance, not a refusal.
