@@ -302,13 +302,16 @@ Result<Dossier> marshal(const PackMeta& meta, std::string_view text, const Regis
       }
     }
   }
-  // Every value must fit its slot in the record compiled code reads (a
-  // date 5 million years away does not fit in 4 bytes of days).
+  // Every value must fit its slot in the record compiled code reads. The
+  // checks above already bound every type (4-digit years, registry places,
+  // enum indexes); this guard keeps a future type or width from being
+  // truncated silently.
   for (size_t i = 0; i < p.fields.size() && i < p.layout.size(); ++i) {
     if (!fits_slot(p.layout[i], d.slots[i])) {
       return bad("fields." + p.fields[i].name,
-                 fmt::format("the value is out of range for a {} field",
-                             field_type_name(p.fields[i].type)));
+                 fmt::format("the value is out of range for a {} field ({} bytes); give a "
+                             "smaller one",
+                             field_type_name(p.fields[i].type), p.layout[i].width));
     }
   }
   return d;
