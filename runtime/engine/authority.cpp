@@ -32,11 +32,13 @@ StepSamples::StepSamples(const rules::Decider& rules, const rules::Dossier& d,
     when.insert(static_cast<int32_t>(*bounds.begin() - 1));  // before every rule
   }
   for (int64_t b : bounds) when.insert(static_cast<int32_t>(b));
+  // One record for every day: only the receipt date changes.
+  const std::vector<uint64_t> record = rules::to_record(*proc_, d.slots.data());
   for (int32_t day : when) {
     hoso_rt_ctx c = ctx;
     c.receipt_date = day;
     hoso_decision dec{};
-    rules.decide(d.procedure, d.slots.data(), &c, &dec);
+    rules.decide_record(d.procedure, record.data(), &c, &dec);
     Sample sample;
     sample.regime = regime(day);
     sample.included = s < dec.nsteps && ((dec.steps_included >> step) & 1U) != 0;
